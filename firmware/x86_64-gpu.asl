@@ -1,0 +1,82 @@
+/*
+ * Firmware description of the emulated Grace Hopper GPUs on x86_64.
+ *
+ * QEMU's q35 DSDT already names one device object per populated root-bus
+ * slot, \_SB.PCI0.Sxx with xx = devfn in hex, and Linux binds each PCI
+ * function to that object. This SSDT only adds device properties (_DSD,
+ * UUID daffd814-6eba-4d8c-8a91-bc9bbf4aa301) to those objects; a second
+ * Device() with the same _ADR would be ignored. scripts/boot.sh compiles
+ * it with iasl and passes it with -acpitable.
+ *
+ *   slot 3 (S18)  good GPU: 384 MiB at 0x60000000, in the hole mem=1536M
+ *                 leaves in a -m 2G guest (no struct page behind it)
+ *   slot 4 (S20)  no properties at all: a plain vfio-pci device
+ *   slot 5 (S28)  size 0
+ *   slot 6 (S30)  base not page aligned
+ *   slot 7 (S38)  base + size overflows 64 bits
+ *   slot 8 (S40)  base only, no size
+ *
+ * Compliance revision 2: integers are 64 bits wide.
+ */
+DefinitionBlock ("", "SSDT", 2, "NVGRAC", "GPUMEM", 1)
+{
+	External (\_SB.PCI0.S18, DeviceObj)
+	External (\_SB.PCI0.S28, DeviceObj)
+	External (\_SB.PCI0.S30, DeviceObj)
+	External (\_SB.PCI0.S38, DeviceObj)
+	External (\_SB.PCI0.S40, DeviceObj)
+
+	Scope (\_SB.PCI0.S18)
+	{
+		Name (_DSD, Package () {
+			ToUUID ("daffd814-6eba-4d8c-8a91-bc9bbf4aa301"),
+			Package () {
+				Package () { "nvidia,gpu-mem-base-pa", 0x60000000 },
+				Package () { "nvidia,gpu-mem-size", 0x18000000 },
+			}
+		})
+	}
+
+	Scope (\_SB.PCI0.S28)
+	{
+		Name (_DSD, Package () {
+			ToUUID ("daffd814-6eba-4d8c-8a91-bc9bbf4aa301"),
+			Package () {
+				Package () { "nvidia,gpu-mem-base-pa", 0x60000000 },
+				Package () { "nvidia,gpu-mem-size", 0 },
+			}
+		})
+	}
+
+	Scope (\_SB.PCI0.S30)
+	{
+		Name (_DSD, Package () {
+			ToUUID ("daffd814-6eba-4d8c-8a91-bc9bbf4aa301"),
+			Package () {
+				Package () { "nvidia,gpu-mem-base-pa", 0x60000800 },
+				Package () { "nvidia,gpu-mem-size", 0x18000000 },
+			}
+		})
+	}
+
+	Scope (\_SB.PCI0.S38)
+	{
+		Name (_DSD, Package () {
+			ToUUID ("daffd814-6eba-4d8c-8a91-bc9bbf4aa301"),
+			Package () {
+				Package () { "nvidia,gpu-mem-base-pa", 0xfffffffffffff000 },
+				Package () { "nvidia,gpu-mem-size", 0x2000 },
+			}
+		})
+	}
+
+	Scope (\_SB.PCI0.S40)
+	{
+		Name (_DSD, Package () {
+			ToUUID ("daffd814-6eba-4d8c-8a91-bc9bbf4aa301"),
+			Package () {
+				Package () { "nvidia,gpu-mem-base-pa", 0x60000000 },
+			}
+		})
+	}
+}

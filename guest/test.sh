@@ -1,60 +1,113 @@
 #!/bin/sh
-# Placeholder test suite (TAP): checks the emulated platform itself with the
-# plain vfio-pci driver. To be replaced by the driver's tests.
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
-check() {	# check DESCRIPTION COMMAND...
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
+# The guest half of 'make check', in TAP: the emulated platform, probe of
+# nvgrace-gpu-vfio-pci with good and bogus firmware values, the series'
+# kselftests on the emulated GPU, and proof that those tests fail where the
+# driver is not in charge of the device.
+. /tests/lib.sh
 
-dev=/sys/bus/pci/devices
-gpu=0000:00:03.0
+GPU=0000:00:03.0	# 384 MiB of "GPU memory" at 0x60000000 (firmware/*.asl)
+GPU_MEM_SIZE=0x18000000
+NOFW=0000:00:04.0	# no firmware properties
 
-echo "1..15"
-
-# Firmware nodes: slot N is \_SB.PCI0.Sxx with xx = devfn in hex.
+# The emulated platform
 for slot in 3 4 5 6 7 8; do
 	want=$(printf '\\_SB_.PCI0.S%02X_' $((slot * 8)))
-	got=$(cat $dev/0000:00:0$slot.0/firmware_node/path 2>/dev/null)
-	check "slot $slot firmware node is $want (got '$got')" [ "$got" = "$want" ]
+	got=$(cat $PCI/0000:00:0$slot.0/firmware_node/path 2>/dev/null)
+	check "slot $slot has ACPI companion $want" [ "$got" = "$want" ]
 done
-
-check "SSDT NVGRAC/GPUMEM loaded" \
+check "the SSDT with the GPU memory properties is loaded" \
 	sh -c 'dmesg | grep -q "SSDT.*NVGRAC GPUMEM"'
-check "no ACPI errors in dmesg" \
-	sh -c '! dmesg | grep -iE "ACPI (BIOS )?(Error|Exception|Warning)|AE_[A-Z_]+"'
-
+check "no ACPI errors" \
+	sh -c '! dmesg | grep -iE "ACPI (BIOS )?(Error|Exception)|AE_[A-Z_]+"'
 groups=
 for slot in 3 4 5 6 7 8; do
-	g=$(readlink $dev/0000:00:0$slot.0/iommu_group)
-	groups="$groups ${g##*/}"
+	groups="$groups $(iommu_group 0000:00:0$slot.0)"
 done
-check "each edu has its own IOMMU group:$groups" \
+check "each emulated GPU has its own IOMMU group:$groups" \
 	[ "$(echo $groups | tr ' ' '\n' | sort -u | wc -l)" = 6 ]
+check "the GPU memory range is not System RAM (mem=1536M)" \
+	sh -c '! grep -qi "60000000-.*System RAM" /proc/iomem'
 
-# Bind slot 3 to plain vfio-pci.
-echo vfio-pci > $dev/$gpu/driver_override
-echo $gpu > /sys/bus/pci/drivers_probe
-drv=$(readlink $dev/$gpu/driver)
-check "$gpu bound to vfio-pci (driver: ${drv##*/})" [ "${drv##*/}" = vfio-pci ]
-check "$gpu has an iommu_group" [ -e $dev/$gpu/iommu_group ]
-group=$(readlink $dev/$gpu/iommu_group)
-group=${group##*/}
-check "/dev/vfio/$group exists" [ -c /dev/vfio/$group ]
+# Probe with good firmware values, and without any
+check "$GPU binds to $DRIVER" bind $GPU $DRIVER
+check "$DRIVER reports the GPU memory and BAR size" \
+	sh -c "dmesg | grep -q '$GPU: GPU memory 0x60000000-0x77ffffff exposed as a 0x20000000 byte BAR2'"
+check "$NOFW (no firmware properties) binds to $DRIVER" bind $NOFW $DRIVER
 
-if [ -x /tests/vfio-smoke ]; then
-	check "type1 container API on group $group" /tests/vfio-smoke $group $gpu
-else
-	ok "type1 container API on group $group # SKIP no /tests/vfio-smoke"
-fi
+# Probe with bogus firmware values: refused with an error code and a message
+probe_fails() {	# probe_fails BDF ERRNO-TEXT DMESG-TEXT
+	err=$(bind "$1" $DRIVER)
+	rc=$?
+	echo "# bind $1: ${err:-bound}"
+	[ $rc != 0 ] && [ "$err" = "$2" ] &&
+		dmesg | grep -q "$1: $3"
+}
+check "0000:00:05.0 (size 0) fails probe with EINVAL" \
+	probe_fails 0000:00:05.0 "Invalid argument" "GPU memory size is 0"
+check "0000:00:06.0 (unaligned base) fails probe with EINVAL" \
+	probe_fails 0000:00:06.0 "Invalid argument" "GPU memory base 0x60000800 or size 0x18000000 is not page aligned"
+check "0000:00:07.0 (unaligned size) fails probe with EINVAL" \
+	probe_fails 0000:00:07.0 "Invalid argument" "GPU memory base 0x60000000 or size 0x18000800 is not page aligned"
+check "0000:00:08.0 (no size property) fails probe with EINVAL" \
+	probe_fails 0000:00:08.0 "Invalid argument" "cannot read nvidia,gpu-mem-size: -22"
 
-# memory_failure() on a pfn without struct page (base kernel behaviour).
-err=$( (echo 0x60000000 > /sys/devices/system/memory/hard_offline_page) 2>&1)
-echo "# hard_offline_page: ${err:-write succeeded}"
-check "hard_offline_page 0x60000000 fails with ENXIO" \
-	sh -c "echo '$err' | grep -q 'No such device or address'"
-check "dmesg: memory outside kernel control" \
-	sh -c 'dmesg | grep -q "0x60000: memory outside kernel control"'
+# The KUnit suites of the series ran at boot: one result per test case
+# (per parameter for parameterised cases), read back from the kernel log
+kunit() {	# kunit SUITE
+	dmesg | awk -v suite="$1" '
+	$0 ~ "# Subtest: " suite "$" { on = 1; next }
+	!on { next }
+	/# Subtest: / { parent[$NF] = 1; next }
+	/^ *(not )?ok [0-9]+ / {
+		line = $0
+		sub(/^ */, "", line)
+		indent = length($0) - length(line)
+		if (indent == 0) { on = 0; found = 1; next }
+		name = line
+		sub(/^(not )?ok [0-9]+ /, "", name)
+		if (indent == 4 && (name in parent))
+			next
+		res = line ~ /^not ok/ ? "not ok" : "ok"
+		skip = ""
+		if (name ~ /# SKIP/) {
+			skip = substr(name, index(name, "# SKIP"))
+			name = substr(name, 1, index(name, "# SKIP") - 2)
+		}
+		printf "%s - kunit %s: %s%s\n", res, suite, name, skip ? " " skip : ""
+	}
+	END { if (!found) print "not ok - kunit " suite ": suite did not run" }'
+}
+for suite in nvgrace-gpu-vfio-pci; do
+	kunit $suite > /tmp/kunit.tap
+	while read -r line; do
+		case $line in
+		"not ok - "*) not_ok "${line#not ok - }" ;;
+		*) ok "${line#ok - }" ;;
+		esac
+	done < /tmp/kunit.tap
+done
+
+# The kselftests of the series, on the emulated GPU
+NVGRACE_GPU_MEM_SIZE=$GPU_MEM_SIZE /tests/nvgrace_gpu_test $GPU
+out=$(/tests/nvgrace-demo $GPU 0x60000000 2>&1)
+rc=$?
+echo "$out" | grep -E "FAILED|PAT" | sed 's/^/# /'
+check "the demo walk-through succeeds (write-back PAT memory type on x86)" \
+	[ $rc = 0 ]
+
+# The same tests must fail where the driver does not expose the memory
+fails_without_driver() {	# fails_without_driver BDF DRIVER
+	bind "$1" "$2" >/dev/null || return 1
+	out=$(NVGRACE_GPU_MEM_SIZE=$GPU_MEM_SIZE /tests/nvgrace_gpu_test "$1" 2>&1)
+	rc=$?
+	n=$(echo "$out" | grep -c '^not ok')
+	echo "# $1 on $2: the selftest exits $rc with $n failed tests"
+	[ $rc != 0 ] && [ "$n" -gt 0 ] && ! echo "$out" | grep -q '^ok .*region_info$'
+}
+check "the selftests fail on $GPU bound to plain vfio-pci" \
+	fails_without_driver $GPU vfio-pci
+check "the selftests fail on $NOFW ($DRIVER without firmware properties)" \
+	fails_without_driver $NOFW $DRIVER
+check "$GPU rebinds to $DRIVER after vfio-pci" bind $GPU $DRIVER
+
+echo "1..$ntest"

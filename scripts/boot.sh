@@ -22,42 +22,105 @@ esac
 [ -f "$kernel" ] || die "no kernel image $kernel"
 [ -f "$initrd" ] || die "no initramfs $initrd"
 
+timeout=${BOOT_TIMEOUT:-300}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-append="mem=1536M nvgrace.mode=$mode quiet panic=-1 panic_print=0x20"
+# The machine, as words without spaces. Also the cache key of the DSDT.
+case $arch in
+x86_64)
+	qemu=qemu-system-x86_64
+	machine="-M q35 -accel tcg -m 2G -smp 2 -nic none"
+	machine="$machine -device intel-iommu,intremap=on"
+	for slot in 3 4 5 6 7 8; do
+		machine="$machine -device edu,addr=$slot.0"
+	done
+	console=ttyS0
+	;;
+*)
+	die "ARCH '$arch' is not supported yet"
+	;;
+esac
+append="mem=1536M quiet panic=-1 panic_print=0x20"
 
+run() {		# run LOG APPEND [QEMU ARGS...]: boot the machine once
+	l=$1 a=$2
+	shift 2
+	timeout -k 10 "$timeout" $qemu $machine "$@" -nographic -no-reboot \
+		-kernel "$kernel" -append "console=$console $append $a" \
+		</dev/null >"$l" 2>&1
+}
+
+# x86_64 firmware tables. QEMU's q35 DSDT has revision 1, and the DSDT
+# revision sets the integer width of ALL tables to 32 bits: the SSDT's 64-bit
+# constants would be truncated ("ACPI Warning: Truncated 64-bit constant").
+# So the DSDT is upgraded through the initrd (CONFIG_ACPI_TABLE_UPGRADE; no
+# taint, lockdep stays on) with QEMU's own DSDT, changed only to revision 2
+# and OEM revision 2 (the kernel takes only a higher one). A first boot with
+# nvgrace.mode=dsdt dumps QEMU's DSDT, which depends on the machine options:
+# the result is cached in build/firmware/ under a key of the QEMU version
+# and options.
 case $arch in
 x86_64)
 	iasl -vs -p "$tmp/gpu" "$top/firmware/x86_64-gpu.asl" >"$tmp/iasl.log" 2>&1 ||
 		{ cat "$tmp/iasl.log" >&2; die "iasl failed"; }
-	set -- qemu-system-x86_64 -M q35 -accel tcg -m 2G -smp 2 \
-		-device intel-iommu,intremap=on \
-		-acpitable file="$tmp/gpu.aml"
-	for slot in 3 4 5 6 7 8; do
-		set -- "$@" -device edu,addr=$slot.0
-	done
-	append="console=ttyS0 intel_iommu=on $append"
-	;;
-*)
-	die "boot.sh: ARCH '$arch' is not supported yet"
+
+	key=$({ $qemu --version; echo $machine; } | cksum | cut -d' ' -f1)
+	dsdt=$build/firmware/x86_64-dsdt-$key.aml
+	if [ ! -f "$dsdt" ]; then
+		say "dumping QEMU's DSDT (once per QEMU version and options)"
+		run "$tmp/dsdt.log" nvgrace.mode=dsdt -initrd "$initrd" ||
+			{ tail -20 "$tmp/dsdt.log" >&2; die "the DSDT dump boot failed"; }
+		mkdir -p "$build/firmware"
+		# Hex bytes -> revision 2, OEM revision 2, checksum -> octal
+		# escapes for printf.
+		tr -d '\r' <"$tmp/dsdt.log" |
+		sed -n '/^----- dsdt begin -----$/,/^----- dsdt end -----$/p' |
+		grep -v '^-----' |
+		awk '
+		{ for (i = 1; i <= NF; i++) b[n++] = $i }
+		function hex(s,	v, i) {
+			v = 0
+			for (i = 1; i <= length(s); i++)
+				v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+			return v
+		}
+		END {
+			if (n < 36)
+				exit 1
+			for (i = 0; i < n; i++)
+				v[i] = hex(b[i])
+			v[8] = 2; v[24] = 2; v[25] = 0; v[26] = 0; v[27] = 0
+			v[9] = 0
+			for (i = 0; i < n; i++)
+				sum += v[i]
+			v[9] = (256 - sum % 256) % 256
+			for (i = 0; i < n; i++)
+				printf "\\%03o", v[i]
+		}' >"$tmp/dsdt.oct" || die "no DSDT in the dump boot's output"
+		printf "$(cat "$tmp/dsdt.oct")" >"$dsdt.tmp"
+		mv "$dsdt.tmp" "$dsdt"
+	fi
+
+	# An uncompressed cpio with the table goes first in the initrd.
+	mkdir -p "$tmp/up/kernel/firmware/acpi"
+	cp "$dsdt" "$tmp/up/kernel/firmware/acpi/dsdt.aml"
+	(cd "$tmp/up" && find kernel | cpio -o -H newc -R 0:0 --quiet) >"$tmp/initrd"
+	cat "$initrd" >>"$tmp/initrd"
+	set -- -initrd "$tmp/initrd" -acpitable file="$tmp/gpu.aml"
+	append="$append intel_iommu=on"
 	;;
 esac
-
-set -- timeout -k 10 "${BOOT_TIMEOUT:-300}" "$@" -nic none \
-	-nographic -no-reboot -kernel "$kernel" -initrd "$initrd" \
-	-append "$append"
 
 say "booting $arch ($mode), log in $log"
 start=$(date +%s)
 rc=0
 if [ "$mode" = demo ]; then
-	{ "$@" </dev/null 2>&1 || echo "boot.sh: qemu exit status $?"; } | tee "$log"
-else
-	"$@" </dev/null >"$log" 2>&1 || rc=$?
-	[ $rc = 0 ] || echo "boot.sh: qemu exit status $rc" >>"$log"
+	tail -f "$log" --pid=$$ 2>/dev/null &
 fi
+run "$log" "nvgrace.mode=$mode" "$@" || rc=$?
+[ $rc = 0 ] || echo "boot.sh: qemu exit status $rc" >>"$log"
 say "guest ran for $(($(date +%s) - start)) s"
-[ $rc != 124 ] || say "timed out after ${BOOT_TIMEOUT:-300} s"
+[ $rc != 124 ] || say "timed out after $timeout s"
 
-exec "$top/scripts/results.sh" "$log"
+"$top/scripts/results.sh" "$log"

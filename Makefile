@@ -1,0 +1,65 @@
+# nvgrace-gpu series: the two commands are 'make demo' and 'make check'.
+# Every target is a small script in scripts/; read them for the details.
+
+GUEST_ARCH := x86_64
+KIMAGE_x86_64 := build/x86_64/arch/x86/boot/bzImage
+KIMAGE_arm64 := build/arm64/arch/arm64/boot/Image
+INITRAMFS := build/initramfs-$(GUEST_ARCH).cpio.gz
+GUEST_FILES := build/selftests-$(GUEST_ARCH)/nvgrace_gpu_test \
+	build/selftests-$(GUEST_ARCH)/nvgrace-demo \
+	guest/test.sh guest/demo.sh guest/lib.sh
+
+.PHONY: help demo check deps tree export export-check checkpatch \
+	kernel selftests initramfs test clean clean-tree
+
+help:
+	@echo 'make demo          build what is missing, boot the guest, walk through the driver'
+	@echo 'make check         every test: checkpatch, per-patch builds, arm64, guest tests'
+	@echo 'make tree          create build/linux: the pinned base + patches/ (git am)'
+	@echo 'make export        regenerate patches/ from the commits in build/linux'
+	@echo 'make export-check  fail if build/linux holds work that patches/ does not'
+	@echo 'make test          boot the guest and run the tests on the current build'
+
+deps:
+	@scripts/deps.sh
+
+tree: deps
+	@scripts/tree.sh
+
+export:
+	@scripts/export.sh
+
+export-check:
+	@scripts/export-check.sh
+
+checkpatch: tree
+	@scripts/checkpatch.sh
+
+kernel: tree
+	@scripts/kernel.sh $(GUEST_ARCH) > build/kernel-$(GUEST_ARCH).log 2>&1 || \
+		{ tail -n 30 build/kernel-$(GUEST_ARCH).log; exit 1; }
+	@echo "kernel: $(KIMAGE_$(GUEST_ARCH))"
+
+selftests: kernel
+	@scripts/selftests.sh $(GUEST_ARCH)
+
+initramfs: selftests
+	@scripts/initramfs.sh $(GUEST_ARCH) $(INITRAMFS) $(GUEST_FILES)
+
+demo: initramfs
+	@scripts/boot.sh $(GUEST_ARCH) demo $(KIMAGE_$(GUEST_ARCH)) $(INITRAMFS) \
+		build/demo-$(GUEST_ARCH).log
+
+test: initramfs
+	@scripts/boot.sh $(GUEST_ARCH) test $(KIMAGE_$(GUEST_ARCH)) $(INITRAMFS) \
+		build/test-$(GUEST_ARCH).log
+
+check:
+	@scripts/check.sh
+
+clean:
+	rm -rf build/x86_64 build/arm64 build/selftests-* build/*.log build/*.cpio.gz
+
+# Drops build/linux, including work that was not exported.
+clean-tree:
+	rm -rf build/linux

@@ -1,0 +1,39 @@
+# Helpers for the guest scripts (busybox sh). Source it.
+
+PCI=/sys/bus/pci/devices
+DRIVER=nvgrace_gpu_vfio_pci	# the module nvgrace-gpu-vfio-pci, as sysfs names it
+
+ntest=0
+ok() { ntest=$((ntest + 1)); echo "ok $ntest - $*"; }
+not_ok() { ntest=$((ntest + 1)); echo "not ok $ntest - $*"; }
+skip() { ntest=$((ntest + 1)); echo "ok $ntest - $1 # SKIP $2"; }
+
+# check DESCRIPTION COMMAND...: one TAP result for COMMAND's exit status
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+driver_of() {
+	d=$(readlink "$PCI/$1/driver" 2>/dev/null) && echo "${d##*/}"
+}
+
+unbind() {
+	d=$(driver_of "$1") || return 0
+	echo "$1" > "/sys/bus/pci/drivers/$d/unbind"
+}
+
+# bind BDF DRIVER: bind through driver_override; prints the bind error, if
+# any, and returns non-zero when the driver did not bind
+bind() {
+	unbind "$1"
+	echo "$2" > "$PCI/$1/driver_override"
+	err=$( (echo "$1" > "/sys/bus/pci/drivers/$2/bind") 2>&1)
+	[ -z "$err" ] || echo "${err##*: }"
+	[ "$(driver_of "$1")" = "$2" ]
+}
+
+iommu_group() {
+	g=$(readlink "$PCI/$1/iommu_group") && echo "${g##*/}"
+}

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Walk through what nvgrace-gpu-vfio-pci gives userspace, the way a VMM
+ * uses it: open the device through the VFIO group/container API, read the
+ * BAR2 region info and its sparse mmap area, size the emulated BAR in
+ * config space, write a pattern through mmap and read it back with pread
+ * (and the reverse), and read the all-ones BAR padding.
+ *
+ *   nvgrace-demo BDF
+ *
+ * Prints a readable report; exits 0 when everything behaved as described,
+ * 1 otherwise.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+
+static int failures;
+
+#define CHECK(cond, ...) do {						\
+	if (!(cond)) {							\
+		printf("  FAILED: " __VA_ARGS__);			\
+		printf("\n");						\
+		failures++;						\
+	}								\
+} while (0)
+
+static void die(const char *what)
+{
+	printf("nvgrace-demo: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static int open_device(const char *bdf)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char path[256], link[256], *group;
+	int container, fd, device;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
+	len = readlink(path, link, sizeof(link) - 1);
+	if (len < 0)
+		die(path);
+	link[len] = '\0';
+	group = strrchr(link, '/') + 1;
+
+	container = open("/dev/vfio/vfio", O_RDWR);
+	if (container < 0)
+		die("/dev/vfio/vfio");
+	snprintf(path, sizeof(path), "/dev/vfio/%s", group);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		die(path);
+	if (ioctl(fd, VFIO_GROUP_GET_STATUS, &status) ||
+	    !(status.flags & VFIO_GROUP_FLAGS_VIABLE))
+		die("group not viable");
+	if (ioctl(fd, VFIO_GROUP_SET_CONTAINER, &container))
+		die("VFIO_GROUP_SET_CONTAINER");
+	if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		die("VFIO_SET_IOMMU");
+	device = ioctl(fd, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	if (device < 0)
+		die("VFIO_GROUP_GET_DEVICE_FD");
+	printf("opened %s through /dev/vfio/%s (type1 IOMMU container)\n",
+	       bdf, group);
+	return device;
+}
+
+static void hexdump(const char *what, const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	printf("  %-28s", what);
+	for (i = 0; i < len; i++)
+		printf("%02x", p[i]);
+	printf("  \"");
+	for (i = 0; i < len; i++)
+		putchar(p[i] >= 32 && p[i] < 127 ? p[i] : '.');
+	printf("\"\n");
+}
+
+static uint32_t cfg_read32(int device, uint64_t cfg, unsigned int reg)
+{
+	uint32_t val;
+
+	if (pread(device, &val, 4, cfg + reg) != 4)
+		die("config read");
+	return val;
+}
+
+static void cfg_write32(int device, uint64_t cfg, unsigned int reg,
+			uint32_t val)
+{
+	if (pwrite(device, &val, 4, cfg + reg) != 4)
+		die("config write");
+}
+
+/* Print the x86 PAT memory type the kernel holds for the GPU memory. */
+static void show_pat(uint64_t base)
+{
+	FILE *f = fopen("/sys/kernel/debug/x86/pat_memtype_list", "r");
+	char line[256], want[32];
+
+	if (!f)
+		return;
+	snprintf(want, sizeof(want), "0x%llx-", (unsigned long long)base);
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, want)) {
+			printf("  x86 PAT memory type:        %s", line);
+			CHECK(strstr(line, "write-back"),
+			      "the GPU memory is not write-back");
+		}
+	}
+	fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+	static const char msg1[] = "Hello from mmap!";
+	static const char msg2[] = "Hello via pwrite";
+	unsigned char buf[32];
+	struct vfio_region_info *info;
+	struct vfio_region_info_cap_sparse_mmap *sparse = NULL;
+	struct vfio_region_info cfginfo = {
+		.argsz = sizeof(cfginfo),
+		.index = VFIO_PCI_CONFIG_REGION_INDEX,
+	};
+	struct vfio_info_cap_header *hdr;
+	uint64_t memsize, bar, base = 0;
+	uint32_t lo, hi, off, needed;
+	char *map;
+	int device;
+
+	if (argc < 2 || argc > 3) {
+		printf("usage: nvgrace-demo BDF [GPU_MEM_BASE]\n");
+		return 1;
+	}
+	if (argc == 3)
+		base = strtoull(argv[2], NULL, 0);
+	device = open_device(argv[1]);
+
+	printf("\nVFIO_DEVICE_GET_REGION_INFO, region index %d (BAR2):\n",
+	       VFIO_PCI_BAR2_REGION_INDEX);
+	info = calloc(1, sizeof(*info));
+	info->argsz = sizeof(*info);
+	info->index = VFIO_PCI_BAR2_REGION_INDEX;
+	if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, info))
+		die("VFIO_DEVICE_GET_REGION_INFO");
+	needed = info->argsz;
+	printf("  argsz %zu is too small for the capabilities: the driver asks for %u\n",
+	       sizeof(*info), needed);
+	info = realloc(info, needed);
+	memset(info, 0, needed);
+	info->argsz = needed;
+	info->index = VFIO_PCI_BAR2_REGION_INDEX;
+	if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, info))
+		die("VFIO_DEVICE_GET_REGION_INFO");
+	printf("  size %#llx, file offset %#llx, flags %s%s%s%s\n",
+	       (unsigned long long)info->size,
+	       (unsigned long long)info->offset,
+	       info->flags & VFIO_REGION_INFO_FLAG_READ ? "READ " : "",
+	       info->flags & VFIO_REGION_INFO_FLAG_WRITE ? "WRITE " : "",
+	       info->flags & VFIO_REGION_INFO_FLAG_MMAP ? "MMAP " : "",
+	       info->flags & VFIO_REGION_INFO_FLAG_CAPS ? "CAPS" : "");
+	for (off = info->cap_offset; off; off = hdr->next) {
+		hdr = (void *)((char *)info + off);
+		if (hdr->id == VFIO_REGION_INFO_CAP_SPARSE_MMAP)
+			sparse = (void *)hdr;
+	}
+	CHECK(sparse && sparse->nr_areas == 1, "no sparse mmap capability");
+	if (!sparse)
+		return 1;
+	memsize = sparse->areas[0].size;
+	printf("  sparse mmap area: offset %#llx size %#llx (%llu MiB of real GPU memory)\n",
+	       (unsigned long long)sparse->areas[0].offset,
+	       (unsigned long long)memsize,
+	       (unsigned long long)memsize >> 20);
+	printf("  BAR padding %#llx..%#llx is not mappable\n",
+	       (unsigned long long)memsize,
+	       (unsigned long long)info->size - 1);
+
+	printf("\nEmulated BAR2/BAR3 in PCI config space:\n");
+	if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, &cfginfo))
+		die("config region info");
+	lo = cfg_read32(device, cfginfo.offset, PCI_BASE_ADDRESS_2);
+	printf("  BAR2 reads %#010x: 64-bit %s memory BAR\n", lo,
+	       lo & PCI_BASE_ADDRESS_MEM_PREFETCH ? "prefetchable" : "non-prefetchable");
+	cfg_write32(device, cfginfo.offset, PCI_BASE_ADDRESS_2, ~0U);
+	cfg_write32(device, cfginfo.offset, PCI_BASE_ADDRESS_3, ~0U);
+	lo = cfg_read32(device, cfginfo.offset, PCI_BASE_ADDRESS_2);
+	hi = cfg_read32(device, cfginfo.offset, PCI_BASE_ADDRESS_3);
+	bar = ((uint64_t)hi << 32 | lo) & PCI_BASE_ADDRESS_MEM_MASK;
+	printf("  after writing all-ones: %#010x %#010x -> BAR size %#llx\n",
+	       lo, hi, (unsigned long long)(~bar + 1));
+	CHECK(~bar + 1 == info->size, "BAR sizing does not match the region");
+	cfg_write32(device, cfginfo.offset, PCI_BASE_ADDRESS_2, 0);
+	cfg_write32(device, cfginfo.offset, PCI_BASE_ADDRESS_3, 0);
+
+	printf("\nmmap of the whole GPU memory (%llu MiB), populated on fault:\n",
+	       (unsigned long long)memsize >> 20);
+	map = mmap(NULL, memsize, PROT_READ | PROT_WRITE, MAP_SHARED, device,
+		   info->offset);
+	if (map == MAP_FAILED)
+		die("mmap");
+	if (base)
+		show_pat(base);
+	memcpy(map + (1 << 20), msg1, sizeof(msg1));
+	hexdump("stored at 1 MiB via mmap:", (void *)msg1, sizeof(msg1));
+	memset(buf, 0, sizeof(buf));
+	if (pread(device, buf, sizeof(msg1), info->offset + (1 << 20)) != sizeof(msg1))
+		die("pread");
+	hexdump("pread at 1 MiB:", buf, sizeof(msg1));
+	CHECK(!memcmp(buf, msg1, sizeof(msg1)), "pread differs from mmap");
+
+	if (pwrite(device, msg2, sizeof(msg2), info->offset + memsize - 4096) != sizeof(msg2))
+		die("pwrite");
+	hexdump("pwrite at the last page:", (void *)msg2, sizeof(msg2));
+	hexdump("read via mmap:", (void *)(map + memsize - 4096), sizeof(msg2));
+	CHECK(!memcmp(map + memsize - 4096, msg2, sizeof(msg2)),
+	      "mmap differs from pwrite");
+
+	printf("\nread/write in the BAR padding (past the real memory):\n");
+	if (pwrite(device, msg2, sizeof(msg2), info->offset + memsize) != sizeof(msg2))
+		die("pwrite in the padding");
+	printf("  pwrite of %zu bytes at %#llx: accepted and dropped\n",
+	       sizeof(msg2), (unsigned long long)memsize);
+	if (pread(device, buf, 16, info->offset + memsize) != 16)
+		die("pread in the padding");
+	hexdump("pread at the memory end:", buf, 16);
+	CHECK(buf[0] == 0xff && !memcmp(buf, buf + 1, 15), "padding is not all-ones");
+	errno = 0;
+	CHECK(pread(device, buf, 16, info->offset + info->size) < 0 && errno == EINVAL,
+	      "pread at the BAR end did not fail with EINVAL");
+	printf("  pread at the BAR end (%#llx): %s\n",
+	       (unsigned long long)info->size, strerror(errno));
+	errno = 0;
+	CHECK(mmap(NULL, 8192, PROT_READ, MAP_SHARED, device,
+		   info->offset + memsize - 4096) == MAP_FAILED && errno == EINVAL,
+	      "mmap past the memory did not fail with EINVAL");
+	printf("  mmap of 2 pages at the last page of memory: %s\n", strerror(errno));
+
+	munmap(map, memsize);
+	close(device);
+	printf("\n%s\n", failures ? "demo FAILED" : "demo OK");
+	return failures ? 1 : 0;
+}

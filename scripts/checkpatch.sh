@@ -1,0 +1,40 @@
+#!/bin/sh
+# checkpatch --strict on every patch of the series, from inside the kernel
+# tree as upstream runs it. Any error, warning or check fails, except the
+# message types that checkpatch.ignore lists, with a written reason, for
+# that patch.
+. "$(dirname "$0")/common.sh"
+
+[ -x "$tree/scripts/checkpatch.pl" ] || die "no kernel tree at $tree (run 'make tree')"
+
+# ignored_types PATCH: the types checkpatch.ignore lists for PATCH, comma
+# separated
+ignored_types() {
+	while read -r type glob reason; do
+		case $type in ''|'#'*) continue ;; esac
+		[ -n "$reason" ] || die "checkpatch.ignore: no reason given for $type $glob"
+		# shellcheck disable=SC2254
+		case $1 in $glob) printf '%s,' "$type" ;; esac
+	done < "$top/checkpatch.ignore"
+}
+
+# spdxcheck.py needs Debian's python3 (with python3-ply and python3-git).
+PATH=/usr/bin:$PATH
+export PATH
+
+fail=0
+n=0
+while read -r p; do
+	case $p in ''|'#'*) continue ;; esac
+	n=$((n + 1))
+	ignore=$(ignored_types "$p")
+	[ -z "$ignore" ] || say "$p: ignoring ${ignore%,} (see checkpatch.ignore)"
+	if ! out=$(cd "$tree" && scripts/checkpatch.pl --strict --color=never \
+			${ignore:+--ignore "${ignore%,}"} "$top/patches/$p" 2>&1); then
+		printf '%s\n' "$out"
+		fail=1
+	fi
+done < "$top/patches/series"
+
+[ $fail = 0 ] || die "checkpatch --strict found problems"
+say "checkpatch --strict: $n patches clean"

@@ -20,7 +20,7 @@ if ! bind $GPU $DRIVER; then
 	echo "demo: $GPU did not bind"
 	exit 1
 fi
-dmesg | grep "$GPU: GPU memory" | sed 's/^\[[^]]*\] */  kernel: /'
+dmesg | grep "$GPU: GPU memory" | sed 's/^\(\[[^]]*\] *\)*/  kernel: /'
 echo "  IOMMU group $(iommu_group $GPU): /dev/vfio/$(iommu_group $GPU)"
 echo
 /tests/nvgrace-demo $GPU 0x60000000

@@ -104,23 +104,31 @@ static void cfg_write32(int device, uint64_t cfg, unsigned int reg,
 		die("config write");
 }
 
-/* Print the x86 PAT memory type the kernel holds for the GPU memory. */
+/*
+ * On x86, print the PAT memory type the kernel holds for the GPU memory:
+ * user mappings of the region take it when the fault handler inserts pfns.
+ */
 static void show_pat(uint64_t base)
 {
 	FILE *f = fopen("/sys/kernel/debug/x86/pat_memtype_list", "r");
-	char line[256], want[32];
+	unsigned long long start, end;
+	char line[256], type[64];
+	int found = 0;
 
 	if (!f)
 		return;
-	snprintf(want, sizeof(want), "0x%llx-", (unsigned long long)base);
 	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, want)) {
-			printf("  x86 PAT memory type:        %s", line);
-			CHECK(strstr(line, "write-back"),
-			      "the GPU memory is not write-back");
-		}
+		if (sscanf(line, "PAT: [mem 0x%llx-0x%llx] %63s",
+			   &start, &end, type) != 3 || start != base)
+			continue;
+		printf("  x86 PAT memory type of %#llx-%#llx: %s\n",
+		       start, end - 1, type);
+		CHECK(!strcmp(type, "write-back"),
+		      "the GPU memory is not write-back");
+		found = 1;
 	}
 	fclose(f);
+	CHECK(found, "no PAT memory type for the GPU memory");
 }
 
 int main(int argc, char **argv)

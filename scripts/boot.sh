@@ -114,13 +114,17 @@ esac
 
 say "booting $arch ($mode), log in $log"
 start=$(date +%s)
-rc=0
+boot() {
+	run /dev/stdout "nvgrace.mode=$mode" "$@" && return
+	rc=$?
+	echo "boot.sh: qemu exit status $rc"
+	[ $rc != 124 ] || echo "boot.sh: timed out after $timeout s"
+}
 if [ "$mode" = demo ]; then
-	tail -f "$log" --pid=$$ 2>/dev/null &
+	boot "$@" | tee "$log"
+else
+	boot "$@" >"$log"
 fi
-run "$log" "nvgrace.mode=$mode" "$@" || rc=$?
-[ $rc = 0 ] || echo "boot.sh: qemu exit status $rc" >>"$log"
 say "guest ran for $(($(date +%s) - start)) s"
-[ $rc != 124 ] || say "timed out after $timeout s"
 
 "$top/scripts/results.sh" "$log"

@@ -43,12 +43,12 @@ x86_64)
 esac
 append="mem=1536M quiet panic=-1 panic_print=0x20"
 
-run() {		# run LOG APPEND [QEMU ARGS...]: boot the machine once
-	l=$1 a=$2
-	shift 2
+run() {		# run APPEND [QEMU ARGS...]: boot the machine once
+	a=$1
+	shift
 	timeout -k 10 "$timeout" $qemu $machine "$@" -nographic -no-reboot \
 		-kernel "$kernel" -append "console=$console $append $a" \
-		</dev/null >"$l" 2>&1
+		</dev/null 2>&1
 }
 
 # x86_64 firmware tables. QEMU's q35 DSDT has revision 1, and the DSDT
@@ -69,7 +69,7 @@ x86_64)
 	dsdt=$build/firmware/x86_64-dsdt-$key.aml
 	if [ ! -f "$dsdt" ]; then
 		say "dumping QEMU's DSDT (once per QEMU version and options)"
-		run "$tmp/dsdt.log" nvgrace.mode=dsdt -initrd "$initrd" ||
+		run nvgrace.mode=dsdt -initrd "$initrd" >"$tmp/dsdt.log" ||
 			{ tail -20 "$tmp/dsdt.log" >&2; die "the DSDT dump boot failed"; }
 		mkdir -p "$build/firmware"
 		# Hex bytes -> revision 2, OEM revision 2, checksum -> octal
@@ -115,7 +115,7 @@ esac
 say "booting $arch ($mode), log in $log"
 start=$(date +%s)
 boot() {
-	run /dev/stdout "nvgrace.mode=$mode" "$@" && return
+	run "nvgrace.mode=$mode" "$@" && return
 	rc=$?
 	echo "boot.sh: qemu exit status $rc"
 	[ $rc != 124 ] || echo "boot.sh: timed out after $timeout s"

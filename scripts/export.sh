@@ -24,9 +24,11 @@ rm -f "$out"/*.patch "$out/series"
 # The cover letter takes its date from the newest commit, not from the
 # clock. The base commit made by scripts/tree.sh has a fixed identity and
 # date, so its id, given as base-commit, is the same on every machine.
+# Blob ids are abbreviated to a fixed length, not one that depends on the
+# number of objects in the repository.
 date=$(git -C "$tree" log -1 --format=%aD HEAD)
-GIT_COMMITTER_DATE=$date git -C "$tree" format-patch -q \
-	--zero-commit --no-signature --cover-letter --base="$BASE_TAG" \
+GIT_COMMITTER_DATE=$date git -C "$tree" -c core.abbrev=12 format-patch -q \
+	--zero-commit --no-signature --abbrev=12 --cover-letter --base="$BASE_TAG" \
 	-o "$out" "$BASE_TAG..HEAD" >/dev/null
 
 subject=$(sed -n 1p "$top/cover-letter.txt")

@@ -23,12 +23,18 @@ arm64)
 	bbdir=$build/busybox-arm64
 	bb=$bbdir/bin/busybox
 	if [ ! -x "$bb" ]; then
-		dpkg --print-foreign-architectures | grep -qx arm64 ||
-			die "arm64 packages are not enabled: run 'dpkg --add-architecture arm64 && apt-get update' as root"
+		if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+			[ "$(id -u)" = 0 ] ||
+				die "arm64 packages are not enabled: run 'dpkg --add-architecture arm64 && apt-get update' as root"
+			say "enabling arm64 packages (dpkg --add-architecture arm64)"
+			dpkg --add-architecture arm64
+			apt-get update -q >/dev/null ||
+				die "apt-get update failed"
+		fi
 		dl=$build/busybox-arm64.dl
 		rm -rf "$dl" "$bbdir"
 		mkdir -p "$dl"
-		(cd "$dl" && apt-get download busybox-static:arm64) ||
+		(cd "$dl" && apt-get -q -o APT::Sandbox::User=root download busybox-static:arm64) ||
 			die "apt-get download busybox-static:arm64 failed"
 		dpkg -x "$dl"/busybox-static_*_arm64.deb "$dl/root"
 		mkdir -p "$bbdir/bin"

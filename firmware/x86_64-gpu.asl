@@ -13,13 +13,12 @@
  *   slot 4 (S20)  no properties at all: a plain vfio-pci device
  *   slot 5 (S28)  size 0
  *   slot 6 (S30)  base not page aligned
- *   slot 7 (S38)  size not page aligned
+ *   slot 7 (S38)  base + size overflows 64 bits
  *   slot 8 (S40)  base only, no size
  *
- * QEMU's DSDT has revision 1, and ACPICA then evaluates every AML integer,
- * ours included, as 32 bits wide: values above 4 GiB, such as a base + size
- * that overflows, cannot be expressed here. The KUnit tests of the driver
- * cover those with software nodes.
+ * Integers are 64 bits wide only because scripts/boot.sh upgrades QEMU's
+ * DSDT to revision 2: with QEMU's revision 1 DSDT, ACPICA would truncate
+ * every AML integer, ours included, to 32 bits.
  */
 DefinitionBlock ("", "SSDT", 2, "NVGRAC", "GPUMEM", 1)
 {
@@ -67,8 +66,8 @@ DefinitionBlock ("", "SSDT", 2, "NVGRAC", "GPUMEM", 1)
 		Name (_DSD, Package () {
 			ToUUID ("daffd814-6eba-4d8c-8a91-bc9bbf4aa301"),
 			Package () {
-				Package () { "nvidia,gpu-mem-base-pa", 0x60000000 },
-				Package () { "nvidia,gpu-mem-size", 0x18000800 },
+				Package () { "nvidia,gpu-mem-base-pa", 0xfffffffffffff000 },
+				Package () { "nvidia,gpu-mem-size", 0x2000 },
 			}
 		})
 	}

@@ -56,10 +56,10 @@ run() {		# run APPEND [QEMU ARGS...]: boot the machine once
 # constants would be truncated ("ACPI Warning: Truncated 64-bit constant").
 # So the DSDT is upgraded through the initrd (CONFIG_ACPI_TABLE_UPGRADE; no
 # taint, lockdep stays on) with QEMU's own DSDT, changed only to revision 2
-# and OEM revision 2 (the kernel takes only a higher one). A first boot with
-# nvgrace.mode=dsdt dumps QEMU's DSDT, which depends on the machine options:
-# the result is cached in build/firmware/ under a key of the QEMU version
-# and options.
+# and its OEM revision + 1 (the kernel takes only a higher one). A first
+# boot with nvgrace.mode=dsdt dumps QEMU's DSDT, which depends on the
+# machine options: the result is cached in build/firmware/ under a key of
+# the QEMU version and options.
 case $arch in
 x86_64)
 	iasl -vs -p "$tmp/gpu" "$top/firmware/x86_64-gpu.asl" >"$tmp/iasl.log" 2>&1 ||
@@ -72,7 +72,7 @@ x86_64)
 		run nvgrace.mode=dsdt -initrd "$initrd" >"$tmp/dsdt.log" ||
 			{ tail -20 "$tmp/dsdt.log" >&2; die "the DSDT dump boot failed"; }
 		mkdir -p "$build/firmware"
-		# Hex bytes -> revision 2, OEM revision 2, checksum -> octal
+		# Hex bytes -> revision 2, OEM revision + 1, checksum -> octal
 		# escapes for printf.
 		tr -d '\r' <"$tmp/dsdt.log" |
 		sed -n '/^----- dsdt begin -----$/,/^----- dsdt end -----$/p' |
@@ -86,11 +86,13 @@ x86_64)
 			return v
 		}
 		END {
-			if (n < 36)
-				exit 1
 			for (i = 0; i < n; i++)
 				v[i] = hex(b[i])
-			v[8] = 2; v[24] = 2; v[25] = 0; v[26] = 0; v[27] = 0
+			if (n < 36 || v[4] + 256 * (v[5] + 256 * (v[6] + 256 * v[7])) != n)
+				exit 1
+			v[8] = 2
+			for (i = 24; i < 28 && ++v[i] == 256; i++)
+				v[i] = 0
 			v[9] = 0
 			for (i = 0; i < n; i++)
 				sum += v[i]
@@ -98,8 +100,8 @@ x86_64)
 			for (i = 0; i < n; i++)
 				printf "\\%03o", v[i]
 		}' >"$tmp/dsdt.oct" || die "no DSDT in the dump boot's output"
-		printf "$(cat "$tmp/dsdt.oct")" >"$dsdt.tmp"
-		mv "$dsdt.tmp" "$dsdt"
+		printf "$(cat "$tmp/dsdt.oct")" >"$dsdt.$$"
+		mv "$dsdt.$$" "$dsdt"
 	fi
 
 	# An uncompressed cpio with the table goes first in the initrd.

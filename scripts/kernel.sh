@@ -44,17 +44,21 @@ start=$(date +%s)
 
 say "configuring $out"
 kmake -s allnoconfig
-"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" $frags >/dev/null
+"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" $frags \
+	>/dev/null
 kmake -s olddefconfig
 
 # Check the requested =y options.
+defined() {	# is CONFIG_$1 defined by some Kconfig file of the tree?
+	find "$tree" -name 'Kconfig*' -exec \
+		grep -lE "^[[:space:]]*(menu)?config $1\$" {} + | grep -q .
+}
 bad=0
 for sym in $(sed -n 's/^CONFIG_\([A-Za-z0-9_]*\)=y$/\1/p' $frags | sort -u); do
 	grep -qx "CONFIG_$sym=y" "$out/.config" && continue
-	if find "$tree" -name 'Kconfig*' -exec grep -lE "^[[:space:]]*(menu)?config $sym\$" {} + 2>/dev/null | grep -q .; then
-		printf '%s: error: CONFIG_%s=y requested but the .config has: %s\n' \
-			"${0##*/}" "$sym" \
-			"$(grep -E "^(# )?CONFIG_$sym[= ]" "$out/.config" || echo 'nothing')" >&2
+	if defined "$sym"; then
+		have=$(grep -E "^(# )?CONFIG_$sym[= ]" "$out/.config" || true)
+		say "error: CONFIG_$sym=y requested, .config has: ${have:-nothing}" >&2
 		bad=1
 	else
 		say "warning: CONFIG_$sym is not defined by this tree, skipped"

@@ -24,8 +24,9 @@ function bad(msg) { problems[++nproblems] = msg }
 /^----- guest dmesg end -----$/ { indmesg = 0; next }
 
 indmesg {
-	if ($0 ~ /WARNING:|BUG:|Oops|Kernel panic|KASAN|UBSAN|general protection fault|possible .*locking dependency|INFO: |Call Trace|^[ \t]*not ok [0-9]/ &&
-	    $0 !~ /# SKIP/)
+	if ($0 ~ /WARNING:|BUG:|Oops|Kernel panic|KASAN|UBSAN|INFO: |Call Trace/ ||
+	    $0 ~ /general protection fault|possible .*locking dependency/ ||
+	    ($0 ~ /^[ \t]*not ok [0-9]/ && $0 !~ /# SKIP/))
 		bad("dmesg: " $0)
 	next
 }

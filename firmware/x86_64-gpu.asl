@@ -15,6 +15,10 @@
  *   slot 6 (S30)  base not page aligned
  *   slot 7 (S38)  base + size overflows 64 bits
  *   slot 8 (S40)  base only, no size
+ *   slot 9        a PCIe root port (S48) with a GPU behind it (S00,
+ *                 0000:01:00.0): 48 MiB at 0x78000000. Alone on its bus,
+ *                 it can be reset (secondary bus reset), which the edu
+ *                 functions on the root bus cannot.
  *
  * Integers are 64 bits wide only because scripts/boot.sh upgrades QEMU's
  * DSDT to revision 2: with QEMU's revision 1 DSDT, ACPICA would truncate
@@ -27,6 +31,7 @@ DefinitionBlock ("", "SSDT", 2, "NVGRAC", "GPUMEM", 1)
 	External (\_SB.PCI0.S30, DeviceObj)
 	External (\_SB.PCI0.S38, DeviceObj)
 	External (\_SB.PCI0.S40, DeviceObj)
+	External (\_SB.PCI0.S48.S00, DeviceObj)
 
 	Scope (\_SB.PCI0.S18)
 	{
@@ -78,6 +83,21 @@ DefinitionBlock ("", "SSDT", 2, "NVGRAC", "GPUMEM", 1)
 			ToUUID ("daffd814-6eba-4d8c-8a91-bc9bbf4aa301"),
 			Package () {
 				Package () { "nvidia,gpu-mem-base-pa", 0x60000000 },
+			}
+		})
+	}
+
+	/*
+	 * The function behind the PCIe root port at slot 9, 0000:01:00.0:
+	 * QEMU names it S00 in the port's S48.
+	 */
+	Scope (\_SB.PCI0.S48.S00)
+	{
+		Name (_DSD, Package () {
+			ToUUID ("daffd814-6eba-4d8c-8a91-bc9bbf4aa301"),
+			Package () {
+				Package () { "nvidia,gpu-mem-base-pa", 0x78000000 },
+				Package () { "nvidia,gpu-mem-size", 0x03000000 },
 			}
 		})
 	}

@@ -8,6 +8,8 @@
 GPU=0000:00:03.0	# 384 MiB of "GPU memory" at 0x60000000 (firmware/*.asl)
 GPU_MEM_SIZE=0x18000000
 NOFW=0000:00:04.0	# no firmware properties
+RGPU=0000:01:00.0	# 48 MiB at 0x78000000, behind a root port: can be reset
+RGPU_MEM_SIZE=0x3000000
 
 # The emulated platform
 for slot in 3 4 5 6 7 8; do
@@ -15,16 +17,21 @@ for slot in 3 4 5 6 7 8; do
 	got=$(cat $PCI/0000:00:0$slot.0/firmware_node/path 2>/dev/null)
 	check "slot $slot has ACPI companion $want" [ "$got" = "$want" ]
 done
+check "$RGPU has ACPI companion \\_SB_.PCI0.S48_.S00_" \
+	[ "$(cat $PCI/$RGPU/firmware_node/path)" = '\_SB_.PCI0.S48_.S00_' ]
+check "$RGPU can be reset (bus reset)" \
+	grep -qw bus $PCI/$RGPU/reset_method
 check "the SSDT with the GPU memory properties is loaded" \
 	sh -c 'dmesg | grep -q "SSDT.*NVGRAC GPUMEM"'
 check "no ACPI errors or warnings (no truncated 64-bit integers)" \
 	sh -c '! dmesg | grep -iE "ACPI (BIOS )?(Error|Exception|Warning)|AE_[A-Z_]+"'
 groups=
-for slot in 3 4 5 6 7 8; do
-	groups="$groups $(iommu_group 0000:00:0$slot.0)"
+for bdf in 0000:00:03.0 0000:00:04.0 0000:00:05.0 0000:00:06.0 \
+	0000:00:07.0 0000:00:08.0 $RGPU; do
+	groups="$groups $(iommu_group $bdf)"
 done
 check "each emulated GPU has its own IOMMU group:$groups" \
-	[ "$(echo $groups | tr ' ' '\n' | sort -u | wc -l)" = 6 ]
+	[ "$(echo $groups | tr ' ' '\n' | sort -u | wc -l)" = 7 ]
 check "the GPU memory range is not System RAM (mem=1536M)" \
 	sh -c '! grep -qi "60000000-.*System RAM" /proc/iomem'
 
@@ -33,6 +40,7 @@ check "$GPU binds to $DRIVER" bind $GPU $DRIVER
 check "$DRIVER reports the GPU memory and BAR size" \
 	sh -c "dmesg | grep -q '$GPU: GPU memory 0x60000000-0x77ffffff exposed as a 0x20000000 byte BAR2'"
 check "$NOFW (no firmware properties) binds to $DRIVER" bind $NOFW $DRIVER
+check "$RGPU binds to $DRIVER" bind $RGPU $DRIVER
 
 # Probe with bogus firmware values: refused with an error code and a message
 probe_fails() {	# probe_fails BDF ERRNO-TEXT DMESG-TEXT
@@ -89,6 +97,8 @@ done
 
 # The kselftests of the series, on the emulated GPU
 NVGRACE_GPU_MEM_SIZE=$GPU_MEM_SIZE /tests/nvgrace_gpu_test $GPU
+# and on the one that supports VFIO_DEVICE_RESET
+NVGRACE_GPU_MEM_SIZE=$RGPU_MEM_SIZE /tests/nvgrace_gpu_test $RGPU
 out=$(/tests/nvgrace-demo $GPU 0x60000000 2>&1)
 rc=$?
 echo "$out" | grep -E "FAILED|PAT" | sed 's/^/# /'

@@ -7,8 +7,8 @@
 # bounds the wall-clock time of the guest.
 #
 # x86_64: q35 under TCG with an emulated VT-d and six edu devices standing
-# in for GPUs at root-bus slots 3..8; firmware/x86_64-gpu.asl gives them
-# their firmware properties. Guest RAM above mem=1536M (0x60000000 up to
+# in for GPUs at root-bus slots 3..8, and a seventh behind a PCIe root port
+# at slot 9; firmware/x86_64-gpu.asl gives them their firmware properties. Guest RAM above mem=1536M (0x60000000 up to
 # the 2G top) has no struct page: that is the "GPU memory".
 . "$(dirname "$0")/common.sh"
 
@@ -35,6 +35,9 @@ x86_64)
 	for slot in 3 4 5 6 7 8; do
 		machine="$machine -device edu,addr=$slot.0"
 	done
+	# One more behind a PCIe root port: alone on its bus, it can be reset
+	machine="$machine -device pcie-root-port,id=rp9,chassis=9,addr=9.0"
+	machine="$machine -device edu,bus=rp9,addr=0.0"
 	console=ttyS0
 	;;
 *)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Build the kernel C files the series adds or changes with W=1 and sparse
-# (C=2) and fail on any warning: scripts/warnings.sh ARCH
+# (C=1), check their kernel-doc, and fail on any warning:
+# scripts/warnings.sh ARCH
 #
 # Needs a configured build in build/ARCH (scripts/kernel.sh). Files the
 # config does not build are skipped.
@@ -36,4 +37,15 @@ make -C "$tree" O="$out" ARCH="$karch" CROSS_COMPILE="$cross" \
 if grep -E 'warning:|error:' "$log"; then
 	die "warnings with W=1 / sparse for $arch (log: $log)"
 fi
-say "W=1 and sparse clean for $arch:$objs"
+# kernel-doc comments of the same files
+: > "$log.kdoc"
+for o in $objs; do
+	"$tree/scripts/kernel-doc" -none "$tree/${o%.o}.c" 2>>"$log.kdoc"
+done
+if [ -s "$log.kdoc" ]; then
+	cat "$log.kdoc"
+	rm -f "$log.kdoc"
+	die "kernel-doc warnings"
+fi
+rm -f "$log.kdoc"
+say "W=1, sparse and kernel-doc clean for $arch:$objs"

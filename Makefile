@@ -6,6 +6,7 @@ KIMAGE_x86_64 := build/x86_64/arch/x86/boot/bzImage
 KIMAGE_arm64 := build/arm64/arch/arm64/boot/Image
 INITRAMFS := build/initramfs-$(GUEST_ARCH).cpio.gz
 GUEST_FILES := build/selftests-$(GUEST_ARCH)/nvgrace_gpu_test \
+	build/selftests-$(GUEST_ARCH)/nvgrace_gpu_poison_test \
 	build/selftests-$(GUEST_ARCH)/nvgrace-demo \
 	guest/test.sh guest/demo.sh guest/lib.sh
 

@@ -24,3 +24,9 @@ dmesg | grep "$GPU: GPU memory" | sed 's/^\(\[[^]]*\] *\)*/  kernel: /'
 echo "  IOMMU group $(iommu_group $GPU): /dev/vfio/$(iommu_group $GPU)"
 echo
 /tests/nvgrace-demo $GPU 0x60000000
+rc=$?
+
+echo
+echo "What the kernel said about the poisoned page:"
+dmesg | grep -E "Memory failure|MCE" | sed 's/^\(\[[^]]*\] *\)*/  kernel: /'
+exit $rc

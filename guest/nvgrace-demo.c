@@ -18,7 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/pci_regs.h>
@@ -130,6 +133,61 @@ static void show_pat(uint64_t base)
 	}
 	fclose(f);
 	CHECK(found, "no PAT memory type for the GPU memory");
+}
+
+static volatile sig_atomic_t sigbus_jump;
+static sigjmp_buf sigbus_env;
+static siginfo_t sigbus_info;
+
+static void on_sigbus(int sig __attribute__((unused)), siginfo_t *si,
+		      void *ucontext __attribute__((unused)))
+{
+	sigbus_info = *si;
+	printf("  SIGBUS %s at %p, si_addr_lsb %d\n",
+	       si->si_code == BUS_MCEERR_AR ? "BUS_MCEERR_AR" :
+	       si->si_code == BUS_MCEERR_AO ? "BUS_MCEERR_AO" : "(other)",
+	       si->si_addr, si->si_addr_lsb);
+	if (sigbus_jump)
+		siglongjmp(sigbus_env, 1);
+}
+
+/*
+ * Poison the page at @off of the GPU memory at physical @base, mapped at
+ * @map, the way a memory error would: this early-kill task gets
+ * BUS_MCEERR_AO at once, and BUS_MCEERR_AR when it touches the page.
+ */
+static void poison(char *map, int device, uint64_t region, uint64_t base,
+		   uint64_t off)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
+	char buf[32];
+	int fd, len;
+
+	printf("\nMemory failure on GPU memory (no struct page):\n");
+	sigaction(SIGBUS, &sa, NULL);
+	prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0);
+	printf("  the page at offset %#llx is mapped at %p\n",
+	       (unsigned long long)off, map + off);
+	fd = open("/sys/devices/system/memory/hard_offline_page", O_WRONLY);
+	len = snprintf(buf, sizeof(buf), "%#llx", (unsigned long long)(base + off));
+	printf("  echo %s > /sys/devices/system/memory/hard_offline_page\n", buf);
+	if (fd < 0 || write(fd, buf, len) != len)
+		die("hard_offline_page");
+	close(fd);
+	CHECK(sigbus_info.si_code == BUS_MCEERR_AO && sigbus_info.si_addr == map + off,
+	      "no BUS_MCEERR_AO at the page");
+
+	printf("  touching it:\n");
+	sigbus_jump = 1;
+	if (!sigsetjmp(sigbus_env, 1))
+		(void)*(volatile char *)(map + off + 8);
+	sigbus_jump = 0;
+	CHECK(sigbus_info.si_code == BUS_MCEERR_AR && sigbus_info.si_addr == map + off + 8,
+	      "no BUS_MCEERR_AR at the address touched");
+	errno = 0;
+	CHECK(pread(device, buf, 8, region + off) < 0 && errno == EIO,
+	      "pread of the poisoned page did not fail with EIO");
+	printf("  pread of the poisoned page: %s\n", strerror(errno));
 }
 
 /* Average time of mmap() + munmap() of @len bytes of the region, in ns */
@@ -278,6 +336,8 @@ int main(int argc, char **argv)
 	      "mmap past the memory did not fail with EINVAL");
 	printf("  mmap of 2 pages at the last page of memory: %s\n", strerror(errno));
 
+	if (base)
+		poison(map, device, info->offset, base, 8 << 20);
 	munmap(map, memsize);
 
 	printf("\nCost of mmap() + munmap() (average of 200, emulated CPU):\n");

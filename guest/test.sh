@@ -85,7 +85,7 @@ kunit() {	# kunit SUITE
 	}
 	END { if (!found) print "not ok - kunit " suite ": suite did not run" }'
 }
-for suite in nvgrace-gpu-vfio-pci; do
+for suite in nvgrace-gpu-vfio-pci memory-failure-pfn memory-failure-pfn-benchmark; do
 	kunit $suite > /tmp/kunit.tap
 	while read -r line; do
 		case $line in
@@ -99,6 +99,9 @@ done
 NVGRACE_GPU_MEM_SIZE=$GPU_MEM_SIZE /tests/nvgrace_gpu_test $GPU
 # and on the one that supports VFIO_DEVICE_RESET
 NVGRACE_GPU_MEM_SIZE=$RGPU_MEM_SIZE /tests/nvgrace_gpu_test $RGPU
+# Memory failure on the GPU memory (poisons a few pages of it for good)
+NVGRACE_GPU_MEM_BASE=0x60000000 NVGRACE_GPU_HOLE=0x7c000000 \
+	/tests/nvgrace_gpu_poison_test $GPU
 out=$(/tests/nvgrace-demo $GPU 0x60000000 2>&1)
 rc=$?
 echo "$out" | grep -E "FAILED|PAT" | sed 's/^/# /'

@@ -10,6 +10,7 @@
 # 5. arm64 build         scripts/kernel.sh arm64 + scripts/warnings.sh arm64
 # 6. guest tests         scripts/selftests.sh, initramfs.sh, boot.sh
 . "$(dirname "$0")/common.sh"
+set +e	# a failed step is counted, not fatal
 
 logs=$build/check
 mkdir -p "$logs"
@@ -53,6 +54,7 @@ step selftests-x86_64 "$top/scripts/selftests.sh" x86_64 || finish
 step initramfs-x86_64 "$top/scripts/initramfs.sh" x86_64 \
 	"$build/initramfs-x86_64.cpio.gz" \
 	"$build/selftests-x86_64/nvgrace_gpu_test" \
+	"$build/selftests-x86_64/nvgrace_gpu_poison_test" \
 	"$build/selftests-x86_64/nvgrace-demo" \
 	"$top/guest/test.sh" "$top/guest/demo.sh" "$top/guest/lib.sh" || finish
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Build the kernel C files the series adds or changes with W=1 and sparse
-# (C=1), check their kernel-doc, and fail on any warning:
-# scripts/warnings.sh ARCH
+# (C=1), check the kernel-doc of the files it touches, and fail on any
+# warning in a line the series adds: scripts/warnings.sh ARCH
 #
 # Needs a configured build in build/ARCH (scripts/kernel.sh). Files the
 # config does not build are skipped.
@@ -34,18 +34,33 @@ log=$build/warnings-$arch.log
 make -C "$tree" O="$out" ARCH="$karch" CROSS_COMPILE="$cross" \
 	CC="ccache ${cross}gcc" W=1 C=1 $objs > "$log" 2>&1 ||
 	{ cat "$log"; die "W=1 build failed"; }
-if grep -E 'warning:|error:' "$log"; then
-	die "warnings with W=1 / sparse for $arch (log: $log)"
-fi
-# kernel-doc comments of the same files
-: > "$log.kdoc"
-for o in $objs; do
-	"$tree/scripts/kernel-doc" -none "$tree/${o%.o}.c" 2>>"$log.kdoc"
+# kernel-doc comments of the C files and headers the series touches
+for f in $(git -C "$tree" diff --name-only --diff-filter=AM "$BASE_TAG" -- \
+		'*.c' '*.h' | grep -v '^tools/'); do
+	"$tree/scripts/kernel-doc" -none "$tree/$f" >> "$log" 2>&1
 done
-if [ -s "$log.kdoc" ]; then
-	cat "$log.kdoc"
-	rm -f "$log.kdoc"
-	die "kernel-doc warnings"
-fi
-rm -f "$log.kdoc"
+
+# Only what the series added counts: a file it adds, or the lines it adds
+# to a file of the base (whose old warnings are not the series' business).
+git -C "$tree" diff -U0 "$BASE_TAG" |
+awk -v tree="$tree/" '
+FNR == NR {
+	if ($0 ~ /^\+\+\+ b\//) { file = substr($0, 7); next }
+	if ($0 ~ /^@@ /) {
+		split($3, a, /[+,]/)
+		n = (a[3] == "" ? 1 : a[3])
+		for (i = 0; i < n; i++)
+			added[file ":" a[2] + i] = 1
+	}
+	next
+}
+/warning:|error:/ {
+	split($0, w, ":")
+	f = w[1]
+	sub("^" tree, "", f)
+	if ((f ":" w[2]) in added) { print; bad = 1 }
+}
+END { exit bad }' - "$log" ||
+	die "warnings (W=1, sparse, kernel-doc) for $arch in lines the series adds (log: $log)"
+
 say "W=1, sparse and kernel-doc clean for $arch:$objs"

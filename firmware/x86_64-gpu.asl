@@ -19,6 +19,8 @@
  *                 0000:01:00.0): 48 MiB at 0x78000000. Alone on its bus,
  *                 it can be reset (secondary bus reset), which the edu
  *                 functions on the root bus cannot.
+ *   slot a (S50)  16 MiB at 0x1000000: System RAM, not GPU memory
+ *   slot b (S58)  the memory of slot 3 again, which slot 3 has claimed
  *
  * Integers are 64 bits wide only because scripts/boot.sh upgrades QEMU's
  * DSDT to revision 2: with QEMU's revision 1 DSDT, ACPICA would truncate
@@ -32,6 +34,8 @@ DefinitionBlock ("", "SSDT", 2, "NVGRAC", "GPUMEM", 1)
 	External (\_SB.PCI0.S38, DeviceObj)
 	External (\_SB.PCI0.S40, DeviceObj)
 	External (\_SB.PCI0.S48.S00, DeviceObj)
+	External (\_SB.PCI0.S50, DeviceObj)
+	External (\_SB.PCI0.S58, DeviceObj)
 
 	Scope (\_SB.PCI0.S18)
 	{
@@ -98,6 +102,28 @@ DefinitionBlock ("", "SSDT", 2, "NVGRAC", "GPUMEM", 1)
 			Package () {
 				Package () { "nvidia,gpu-mem-base-pa", 0x78000000 },
 				Package () { "nvidia,gpu-mem-size", 0x03000000 },
+			}
+		})
+	}
+
+	Scope (\_SB.PCI0.S50)
+	{
+		Name (_DSD, Package () {
+			ToUUID ("daffd814-6eba-4d8c-8a91-bc9bbf4aa301"),
+			Package () {
+				Package () { "nvidia,gpu-mem-base-pa", 0x01000000 },
+				Package () { "nvidia,gpu-mem-size", 0x01000000 },
+			}
+		})
+	}
+
+	Scope (\_SB.PCI0.S58)
+	{
+		Name (_DSD, Package () {
+			ToUUID ("daffd814-6eba-4d8c-8a91-bc9bbf4aa301"),
+			Package () {
+				Package () { "nvidia,gpu-mem-base-pa", 0x60000000 },
+				Package () { "nvidia,gpu-mem-size", 0x18000000 },
 			}
 		})
 	}

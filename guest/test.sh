@@ -10,10 +10,12 @@ GPU_MEM_SIZE=0x18000000
 NOFW=0000:00:04.0	# no firmware properties
 RGPU=0000:01:00.0	# 48 MiB at 0x78000000, behind a root port: can be reset
 RGPU_MEM_SIZE=0x3000000
+RAMGPU=0000:00:0a.0	# "GPU memory" at 0x1000000: System RAM
+DUPGPU=0000:00:0b.0	# the GPU memory of $GPU again
 
 # The emulated platform
-for slot in 3 4 5 6 7 8; do
-	want=$(printf '\\_SB_.PCI0.S%02X_' $((slot * 8)))
+for slot in 3 4 5 6 7 8 a b; do
+	want=$(printf '\\_SB_.PCI0.S%02X_' $((0x$slot * 8)))
 	got=$(cat $PCI/0000:00:0$slot.0/firmware_node/path 2>/dev/null)
 	check "slot $slot has ACPI companion $want" [ "$got" = "$want" ]
 done
@@ -27,11 +29,11 @@ check "no ACPI errors or warnings (no truncated 64-bit integers)" \
 	sh -c '! dmesg | grep -iE "ACPI (BIOS )?(Error|Exception|Warning)|AE_[A-Z_]+"'
 groups=
 for bdf in 0000:00:03.0 0000:00:04.0 0000:00:05.0 0000:00:06.0 \
-	0000:00:07.0 0000:00:08.0 $RGPU; do
+	0000:00:07.0 0000:00:08.0 $RGPU $RAMGPU $DUPGPU; do
 	groups="$groups $(iommu_group $bdf)"
 done
 check "each emulated GPU has its own IOMMU group:$groups" \
-	[ "$(echo $groups | tr ' ' '\n' | sort -u | wc -l)" = 7 ]
+	[ "$(echo $groups | tr ' ' '\n' | sort -u | wc -l)" = 9 ]
 check "the GPU memory range is not System RAM (mem=1536M)" \
 	sh -c '! grep -qi "60000000-.*System RAM" /proc/iomem'
 
@@ -41,6 +43,15 @@ check "$DRIVER reports the GPU memory and BAR size" \
 	sh -c "dmesg | grep -q '$GPU: GPU memory 0x60000000-0x77ffffff exposed as a 0x20000000 byte BAR2'"
 check "$NOFW (no firmware properties) binds to $DRIVER" bind $NOFW $DRIVER
 check "$RGPU binds to $DRIVER" bind $RGPU $DRIVER
+# The driver claims the GPU memory from probe to remove
+claimed() {	# claimed RANGE: /proc/iomem has RANGE, owned by the driver
+	grep -E "^ *$1 : " /proc/iomem | sed 's/^ */# /'
+	grep -Eq "^ *$1 : .*nvgrace[-_]gpu" /proc/iomem
+}
+check "/proc/iomem shows the GPU memory of $GPU claimed by the driver" \
+	claimed 60000000-77ffffff
+check "/proc/iomem shows the GPU memory of $RGPU claimed by the driver" \
+	claimed 78000000-7affffff
 
 # Probe with bogus firmware values: refused with an error code and a message
 probe_fails() {	# probe_fails BDF ERRNO-TEXT DMESG-TEXT
@@ -58,6 +69,11 @@ check "0000:00:07.0 (base + size overflows) fails probe with EOVERFLOW" \
 	probe_fails 0000:00:07.0 "Value too large for defined data type" "GPU memory base 0xfffffffffffff000 + size 0x2000 does not fit the physical address space"
 check "0000:00:08.0 (no size property) fails probe with EINVAL" \
 	probe_fails 0000:00:08.0 "Invalid argument" "cannot read nvidia,gpu-mem-size: -22"
+check "$RAMGPU (memory in System RAM) fails probe with EINVAL" \
+	probe_fails $RAMGPU "Invalid argument" "GPU memory 0x1000000-0x1ffffff intersects System RAM"
+# $GPU, bound above, holds the same range
+check "$DUPGPU (memory of $GPU) fails probe with EBUSY" \
+	probe_fails $DUPGPU "Device or resource busy" "cannot claim GPU memory 0x60000000-0x77ffffff"
 
 # The KUnit suites of the series ran at boot: one result per test case
 # (per parameter for parameterised cases), read back from the kernel log
@@ -99,9 +115,6 @@ done
 NVGRACE_GPU_MEM_SIZE=$GPU_MEM_SIZE /tests/nvgrace_gpu_test $GPU
 # and on the one that supports VFIO_DEVICE_RESET
 NVGRACE_GPU_MEM_SIZE=$RGPU_MEM_SIZE /tests/nvgrace_gpu_test $RGPU
-# Memory failure on the GPU memory (poisons a few pages of it for good)
-NVGRACE_GPU_MEM_BASE=0x60000000 NVGRACE_GPU_HOLE=0x7c000000 \
-	/tests/nvgrace_gpu_poison_test $GPU
 out=$(/tests/nvgrace-demo $GPU 0x60000000 2>&1)
 rc=$?
 echo "$out" | grep -E "FAILED|PAT" | sed 's/^/# /'
@@ -122,5 +135,18 @@ check "the selftests fail on $GPU bound to plain vfio-pci" \
 check "the selftests fail on $NOFW ($DRIVER without firmware properties)" \
 	fails_without_driver $NOFW $DRIVER
 check "$GPU rebinds to $DRIVER after vfio-pci" bind $GPU $DRIVER
+
+# Memory failure on the GPU memory: poisons pages of it for as long as the
+# driver is bound. Last, as the machine check test taints the kernel, which
+# turns lockdep off. With an anonymous page of RAM too (opt-in).
+NVGRACE_GPU_MEM_BASE=0x60000000 NVGRACE_GPU_HOLE=0x7c000000 \
+NVGRACE_GPU_POISON_ANON=1 \
+	/tests/nvgrace_gpu_poison_test $GPU
+# and on the one that supports VFIO_DEVICE_RESET
+NVGRACE_GPU_MEM_BASE=0x78000000 /tests/nvgrace_gpu_poison_test $RGPU
+# A second run in the same boot picks pages that are not poisoned yet
+NVGRACE_GPU_MEM_BASE=0x60000000 NVGRACE_GPU_HOLE=0x7c000000 \
+NVGRACE_GPU_POISON_ANON=1 \
+	/tests/nvgrace_gpu_poison_test $GPU
 
 echo "1..$ntest"

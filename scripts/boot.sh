@@ -7,9 +7,13 @@
 # bounds the wall-clock time of the guest.
 #
 # x86_64: q35 under TCG with an emulated VT-d and six edu devices standing
-# in for GPUs at root-bus slots 3..8, and a seventh behind a PCIe root port
-# at slot 9; firmware/x86_64-gpu.asl gives them their firmware properties. Guest RAM above mem=1536M (0x60000000 up to
-# the 2G top) has no struct page: that is the "GPU memory".
+# in for GPUs at root-bus slots 3..8, a seventh behind a PCIe root port at
+# slot 9, and two more at slots 0xa and 0xb whose GPU memory is System RAM
+# or already claimed; firmware/x86_64-gpu.asl gives them their firmware
+# properties. Guest RAM above mem=1536M (0x60000000 up to the 2G top) has
+# no struct page: that is the "GPU memory". The CPU says GenuineIntel so
+# that an injected machine check is graded as on Intel (action required,
+# local to one CPU: MCG_STATUS.LMCES is only honoured on Intel).
 . "$(dirname "$0")/common.sh"
 
 [ $# = 5 ] || die "usage: boot.sh ARCH MODE KERNEL INITRAMFS LOG"
@@ -30,7 +34,8 @@ trap 'rm -rf "$tmp"' EXIT
 case $arch in
 x86_64)
 	qemu=qemu-system-x86_64
-	machine="-M q35 -accel tcg -m 2G -smp 2 -nic none"
+	machine="-M q35 -accel tcg -cpu qemu64,vendor=GenuineIntel -m 2G"
+	machine="$machine -smp 2 -nic none"
 	machine="$machine -device intel-iommu,intremap=on"
 	for slot in 3 4 5 6 7 8; do
 		machine="$machine -device edu,addr=$slot.0"
@@ -38,6 +43,11 @@ x86_64)
 	# One more behind a PCIe root port: alone on its bus, it can be reset
 	machine="$machine -device pcie-root-port,id=rp9,chassis=9,addr=9.0"
 	machine="$machine -device edu,bus=rp9,addr=0.0"
+	# Two more on the root bus, for probe failures that depend on
+	# the rest of the system: memory in System RAM, memory in use
+	for slot in a b; do
+		machine="$machine -device edu,addr=$slot.0"
+	done
 	console=ttyS0
 	;;
 *)

@@ -5,10 +5,11 @@ GUEST_ARCH := x86_64
 KIMAGE_x86_64 := build/x86_64/arch/x86/boot/bzImage
 KIMAGE_arm64 := build/arm64/arch/arm64/boot/Image
 INITRAMFS := build/initramfs-$(GUEST_ARCH).cpio.gz
-GUEST_FILES := build/selftests-$(GUEST_ARCH)/nvgrace_gpu_test \
-	build/selftests-$(GUEST_ARCH)/nvgrace_gpu_poison_test \
-	build/selftests-$(GUEST_ARCH)/nvgrace-demo \
-	guest/test.sh guest/demo.sh guest/lib.sh
+# guest/files lists them (shared with scripts/check.sh): programs built into
+# build/selftests-ARCH/, and files of the repository (names with a slash)
+hash := \#
+GUEST_FILES := $(foreach f,$(shell grep -v '^$(hash)' guest/files),\
+	$(if $(findstring /,$(f)),$(f),build/selftests-$(GUEST_ARCH)/$(f)))
 
 .PHONY: help demo check deps tree export export-check checkpatch \
 	kernel selftests initramfs test clean clean-tree

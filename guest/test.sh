@@ -115,6 +115,25 @@ done
 NVGRACE_GPU_MEM_SIZE=$GPU_MEM_SIZE /tests/nvgrace_gpu_test $GPU
 # and on the one that supports VFIO_DEVICE_RESET
 NVGRACE_GPU_MEM_SIZE=$RGPU_MEM_SIZE /tests/nvgrace_gpu_test $RGPU
+
+# guest_prog PROGRAM ARGS...: run a guest program of the harness, echo its
+# '# ' lines (seed, summary, failures), keep its exit status
+guest_prog() {
+	out=$("$@" 2>&1)
+	rc=$?
+	echo "$out" | grep '^#'
+	[ $rc = 0 ] || echo "# $1 exits $rc"
+	return $rc
+}
+# The uAPI fuzzer, before any page is poisoned; a failure prints the seed
+# that replays it: /tests/nvgrace-fuzz -s SEED BDF. 100,000 operations on
+# the device that can reset, 5,000 more on the larger one (under KASAN and
+# TCG, about 90 and 25 s).
+check "uAPI fuzzer: 100000 random operations on $RGPU (with reset) follow the driver's rules" \
+	guest_prog /tests/nvgrace-fuzz -n 100000 -t 200 $RGPU
+check "uAPI fuzzer: 5000 random operations on $GPU follow the driver's rules" \
+	guest_prog /tests/nvgrace-fuzz -n 5000 -t 100 $GPU
+
 out=$(/tests/nvgrace-demo $GPU 0x60000000 2>&1)
 rc=$?
 echo "$out" | grep -E "FAILED|PAT" | sed 's/^/# /'
@@ -136,6 +155,14 @@ check "the selftests fail on $NOFW ($DRIVER without firmware properties)" \
 	fails_without_driver $NOFW $DRIVER
 check "$GPU rebinds to $DRIVER after vfio-pci" bind $GPU $DRIVER
 
+# Poison injected while other threads map, touch, read, write, reopen and
+# reset the same device: on $RGPU, the one that can reset, so that
+# VFIO_DEVICE_RESET races with memory failure too. 32 pages from 36 MiB on,
+# clear of the pages the poison tests below use. Before them, so that
+# lockdep still watches (the machine check test taints the kernel).
+check "memory failure races with mmap, faults, read/write, reopen and reset on $RGPU" \
+	guest_prog /tests/nvgrace-race -t 20 -p 32 $RGPU 0x78000000
+
 # Memory failure on the GPU memory: poisons pages of it for as long as the
 # driver is bound. Last, as the machine check test taints the kernel, which
 # turns lockdep off. With an anonymous page of RAM too (opt-in).
@@ -148,5 +175,16 @@ NVGRACE_GPU_MEM_BASE=0x78000000 /tests/nvgrace_gpu_poison_test $RGPU
 NVGRACE_GPU_MEM_BASE=0x60000000 NVGRACE_GPU_HOLE=0x7c000000 \
 NVGRACE_GPU_POISON_ANON=1 \
 	/tests/nvgrace_gpu_poison_test $GPU
+
+# kmemleak (in the x86_64 guest kernel): no leak after all of the above.
+# An object must be 5 s old to be reported, so wait, and scan twice.
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	echo scan > /sys/kernel/debug/kmemleak
+	sed -n '1,40s/^/# /p' /sys/kernel/debug/kmemleak
+	check "kmemleak reports no leak" \
+		sh -c '! grep -q unreferenced /sys/kernel/debug/kmemleak'
+fi
 
 echo "1..$ntest"

@@ -3,7 +3,7 @@
 #
 # MODE is test or demo (guest/init runs /tests/MODE.sh). The serial console
 # goes to LOG (and to stdout too in demo mode); scripts/results.sh LOG then
-# decides, and its exit status is ours. BOOT_TIMEOUT (seconds, default 300)
+# decides, and its exit status is ours. BOOT_TIMEOUT (seconds, default 900)
 # bounds the wall-clock time of the guest.
 #
 # x86_64: q35 under TCG with an emulated VT-d and six edu devices standing
@@ -26,7 +26,7 @@ esac
 [ -f "$kernel" ] || die "no kernel image $kernel"
 [ -f "$initrd" ] || die "no initramfs $initrd"
 
-timeout=${BOOT_TIMEOUT:-300}
+timeout=${BOOT_TIMEOUT:-900}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -51,12 +51,17 @@ step build-arm64 sh -c "'$top/scripts/kernel.sh' arm64 && '$top/scripts/warnings
 
 [ -n "$x86" ] || finish
 step selftests-x86_64 "$top/scripts/selftests.sh" x86_64 || finish
+# The guest files, as guest/files lists them (the Makefile reads it too)
+guest_files=
+for f in $(grep -v '^#' "$top/guest/files"); do
+	case $f in
+	*/*) guest_files="$guest_files $top/$f" ;;
+	*) guest_files="$guest_files $build/selftests-x86_64/$f" ;;
+	esac
+done
+# shellcheck disable=SC2086 # one word per file
 step initramfs-x86_64 "$top/scripts/initramfs.sh" x86_64 \
-	"$build/initramfs-x86_64.cpio.gz" \
-	"$build/selftests-x86_64/nvgrace_gpu_test" \
-	"$build/selftests-x86_64/nvgrace_gpu_poison_test" \
-	"$build/selftests-x86_64/nvgrace-demo" \
-	"$top/guest/test.sh" "$top/guest/demo.sh" "$top/guest/lib.sh" || finish
+	"$build/initramfs-x86_64.cpio.gz" $guest_files || finish
 
 # The guest's own tests are counted one by one.
 echo "booting the x86_64 guest (log: $logs/guest-x86_64.log)"

@@ -27,6 +27,8 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "vfio-group.h"
+
 static int failures;
 
 #define CHECK(cond, ...) do {						\
@@ -45,37 +47,17 @@ static void die(const char *what)
 
 static int open_device(const char *bdf)
 {
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	char path[256], link[256], *group;
 	int container, fd, device;
-	ssize_t len;
+	const char *step;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
-	len = readlink(path, link, sizeof(link) - 1);
-	if (len < 0)
-		die(path);
-	link[len] = '\0';
-	group = strrchr(link, '/') + 1;
-
-	container = open("/dev/vfio/vfio", O_RDWR);
-	if (container < 0)
-		die("/dev/vfio/vfio");
-	snprintf(path, sizeof(path), "/dev/vfio/%s", group);
-	fd = open(path, O_RDWR);
+	fd = vfio_group_open(bdf, &container, &step);
 	if (fd < 0)
-		die(path);
-	if (ioctl(fd, VFIO_GROUP_GET_STATUS, &status) ||
-	    !(status.flags & VFIO_GROUP_FLAGS_VIABLE))
-		die("group not viable");
-	if (ioctl(fd, VFIO_GROUP_SET_CONTAINER, &container))
-		die("VFIO_GROUP_SET_CONTAINER");
-	if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		die("VFIO_SET_IOMMU");
+		die(step);
 	device = ioctl(fd, VFIO_GROUP_GET_DEVICE_FD, bdf);
 	if (device < 0)
 		die("VFIO_GROUP_GET_DEVICE_FD");
-	printf("opened %s through /dev/vfio/%s (type1 IOMMU container)\n",
-	       bdf, group);
+	printf("opened %s through its VFIO group (type1 IOMMU container)\n",
+	       bdf);
 	return device;
 }
 

@@ -72,6 +72,8 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "vfio-group.h"
+
 typedef uint64_t u64;
 typedef uint32_t u32;
 typedef uint16_t u16;
@@ -355,33 +357,11 @@ static void open_device(void)
 
 static void open_container(void)
 {
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	char path[PATH_MAX], link[PATH_MAX];
-	int iommu = VFIO_TYPE1v2_IOMMU;
-	ssize_t len;
+	const char *step;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
-		 fz.bdf);
-	len = readlink(path, link, sizeof(link) - 1);
-	if (len <= 0)
-		die("%s: %s", path, strerror(errno));
-	link[len] = '\0';
-	snprintf(path, sizeof(path), "/dev/vfio/%s", strrchr(link, '/') + 1);
-
-	fz.container = open("/dev/vfio/vfio", O_RDWR);
-	if (fz.container < 0)
-		die("/dev/vfio/vfio: %s", strerror(errno));
-	if (ioctl(fz.container, VFIO_CHECK_EXTENSION, iommu) <= 0)
-		iommu = VFIO_TYPE1_IOMMU;
-	fz.group = open(path, O_RDWR);
+	fz.group = vfio_group_open(fz.bdf, &fz.container, &step);
 	if (fz.group < 0)
-		die("%s: %s", path, strerror(errno));
-	if (ioctl(fz.group, VFIO_GROUP_GET_STATUS, &status) ||
-	    !(status.flags & VFIO_GROUP_FLAGS_VIABLE))
-		die("%s is not viable", path);
-	if (ioctl(fz.group, VFIO_GROUP_SET_CONTAINER, &fz.container) ||
-	    ioctl(fz.container, VFIO_SET_IOMMU, iommu))
-		die("cannot set up the container: %s", strerror(errno));
+		die("%s: %s", step, strerror(errno));
 	open_device();
 }
 

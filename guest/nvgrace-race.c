@@ -67,6 +67,8 @@
 #include <sys/prctl.h>
 #include <linux/vfio.h>
 
+#include "vfio-group.h"
+
 typedef uint64_t u64;
 typedef uint8_t u8;
 
@@ -593,24 +595,12 @@ static void open_device(void)
 		.index = VFIO_PCI_BAR2_REGION_INDEX,
 	};
 	struct vfio_device_info dinfo = { .argsz = sizeof(dinfo) };
-	char path[PATH_MAX], link[PATH_MAX];
+	const char *step;
 	u8 buf[64];
-	ssize_t len;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
-		 bdf);
-	len = readlink(path, link, sizeof(link) - 1);
-	if (len <= 0)
-		die("%s: %s", path, strerror(errno));
-	link[len] = '\0';
-	snprintf(path, sizeof(path), "/dev/vfio/%s", strrchr(link, '/') + 1);
-	container = open("/dev/vfio/vfio", O_RDWR);
-	group = open(path, O_RDWR);
-	if (container < 0 || group < 0)
-		die("/dev/vfio/vfio or %s: %s", path, strerror(errno));
-	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) ||
-	    ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		die("cannot set up the container: %s", strerror(errno));
+	group = vfio_group_open(bdf, &container, &step);
+	if (group < 0)
+		die("%s: %s", step, strerror(errno));
 	dev = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
 	if (dev < 0)
 		die("VFIO_GROUP_GET_DEVICE_FD %s: %s", bdf, strerror(errno));

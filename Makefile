@@ -12,7 +12,7 @@ GUEST_FILES := $(foreach f,$(shell grep -v '^$(hash)' guest/files),\
 	$(if $(findstring /,$(f)),$(f),build/selftests-$(GUEST_ARCH)/$(f)))
 
 .PHONY: help demo check deps tree export export-check checkpatch \
-	kernel selftests initramfs test clean clean-tree
+	kernel selftests vmkit initramfs test clean clean-tree
 
 help:
 	@echo 'make demo          build what is missing, boot the guest, walk through the driver'
@@ -45,7 +45,11 @@ kernel: tree
 selftests: kernel
 	@scripts/selftests.sh $(GUEST_ARCH)
 
-initramfs: selftests
+# The nested guest's kit: Debian's QEMU and a small L2 kernel + initramfs
+vmkit: selftests
+	@scripts/vmkit.sh $(GUEST_ARCH) build/selftests-$(GUEST_ARCH)/vmkit.cpio
+
+initramfs: selftests vmkit
 	@scripts/initramfs.sh $(GUEST_ARCH) $(INITRAMFS) $(GUEST_FILES)
 
 demo: initramfs
@@ -60,7 +64,8 @@ check:
 	@scripts/check.sh
 
 clean:
-	rm -rf build/x86_64 build/arm64 build/selftests-* build/*.log build/*.cpio.gz
+	rm -rf build/x86_64 build/arm64 build/l2-* build/selftests-* build/*.log \
+		build/*.cpio.gz
 
 # Drops build/linux, including work that was not exported.
 clean-tree:

@@ -3,7 +3,10 @@
 # nvgrace-gpu-vfio-pci and walk through what userspace gets.
 . /tests/lib.sh
 
+. /tests/vm.sh
+
 GPU=0000:00:03.0
+RGPU=0000:01:00.0	# 48 MiB at 0x78000000
 
 echo
 echo "=== nvgrace-gpu-vfio-pci on an emulated Grace Hopper GPU ==="
@@ -22,11 +25,35 @@ if ! bind $GPU $DRIVER; then
 fi
 dmesg | grep "$GPU: GPU memory" | sed 's/^\(\[[^]]*\] *\)*/  kernel: /'
 echo "  IOMMU group $(iommu_group $GPU): /dev/vfio/$(iommu_group $GPU)"
+
+echo
+echo "=== The real client: QEMU passes the GPU to a nested guest (L2) ==="
+echo
+echo "L1 binds a second GPU stand-in, $RGPU (48 MiB of GPU memory), writes a"
+echo "pattern into both through VFIO, then runs Debian's QEMU with"
+echo "  -device vfio-pci,host=$GPU   -device vfio-pci,host=$RGPU,x-no-mmap=on"
+echo "(every L2 access to the second one goes through the driver's read/write)."
+echo "L2 finds BAR2, reads L1's pattern through sysfs resource2, writes its own"
+echo "and reads the BAR padding; L1 reads L2's pattern back after QEMU exits."
+echo "Nested TCG: this takes a minute or two."
+echo
+bind $RGPU $DRIVER || { echo "demo: $RGPU did not bind"; exit 1; }
+vm_test $GPU 0x18000000 $RGPU 0x3000000 | tee /tmp/vm-demo.tap |
+	grep -v '^# \(L2\|QEMU stderr\): ' |
+	sed -e 's/^ok [0-9]* - /  ok: /' -e 's/^not ok [0-9]* - /  FAILED: /' \
+	    -e 's/^# /  /'
+vmrc=0
+grep -q '^not ok' /tmp/vm-demo.tap && vmrc=1
+
+echo
+echo "=== What the driver gives a VMM, step by step ==="
 echo
 /tests/nvgrace-demo $GPU 0x60000000
 rc=$?
 
+# nvgrace-demo poisons the page 8 MiB into the GPU memory
+pfn=$(printf '%#x' $(((0x60000000 + 0x800000) >> 12)))
 echo
-echo "What the kernel said about the poisoned page:"
-dmesg | grep -E "Memory failure|MCE" | sed 's/^\(\[[^]]*\] *\)*/  kernel: /'
-exit $rc
+echo "What the kernel said about the poisoned page (pfn $pfn):"
+dmesg | grep -E "Memory failure: $pfn:" | sed 's/^\(\[[^]]*\] *\)*/  kernel: /'
+[ $rc = 0 ] && [ $vmrc = 0 ]

@@ -8,7 +8,8 @@
 # 3. checkpatch          scripts/checkpatch.sh
 # 4. per-patch builds    scripts/build-series.sh x86_64 (+ W=1, sparse)
 # 5. arm64 build         scripts/kernel.sh arm64 + scripts/warnings.sh arm64
-# 6. guest tests         scripts/selftests.sh, initramfs.sh, boot.sh
+# 6. guest tests         scripts/selftests.sh, vmkit.sh (QEMU and the
+#                        nested guest), initramfs.sh, boot.sh
 . "$(dirname "$0")/common.sh"
 set +e	# a failed step is counted, not fatal
 
@@ -51,6 +52,8 @@ step build-arm64 sh -c "'$top/scripts/kernel.sh' arm64 && '$top/scripts/warnings
 
 [ -n "$x86" ] || finish
 step selftests-x86_64 "$top/scripts/selftests.sh" x86_64 || finish
+step vmkit-x86_64 "$top/scripts/vmkit.sh" x86_64 \
+	"$build/selftests-x86_64/vmkit.cpio" || finish
 # The guest files, as guest/files lists them (the Makefile reads it too)
 guest_files=
 for f in $(grep -v '^#' "$top/guest/files"); do

@@ -5,7 +5,10 @@
 # copied into /tests/ under its base name (test binaries, guest scripts).
 # The archive is written by the kernel's own usr/gen_init_cpio (compiled on
 # the fly), so /dev/console can be created without root and the result does
-# not depend on file owners or dates.
+# not depend on file owners or dates. INIT=FILE takes another /init (the
+# nested guest's, guest/l2-init). A FILE whose name ends in .cpio is an
+# archive appended whole, uncompressed, after the gzip'ed one (the kernel
+# unpacks both): the nested guest's kit, scripts/vmkit.sh.
 . "$(dirname "$0")/common.sh"
 
 [ $# -ge 2 ] || die "usage: initramfs.sh ARCH OUT.cpio.gz [FILES...]"
@@ -80,8 +83,9 @@ list=$tmp/list
 	for a in $applets; do
 		[ "$a" = bin/busybox ] || echo "slink /$a /bin/busybox 0777 0 0"
 	done
-	echo "file /init $top/guest/init 0755 0 0"
+	echo "file /init ${INIT:-$top/guest/init} 0755 0 0"
 	for f in "$@"; do
+		case $f in *.cpio) continue ;; esac
 		mode=0644
 		[ -x "$f" ] && mode=0755
 		echo "file /tests/${f##*/} $(cd "$(dirname "$f")" && pwd)/${f##*/} $mode 0 0"
@@ -90,5 +94,15 @@ list=$tmp/list
 
 "$tmp/gen_init_cpio" -t 0 "$list" | gzip -9 -n > "$out.tmp" ||
 	die "cannot write $out"
+# An uncompressed archive must start at a multiple of 4 bytes
+# (init/initramfs.c); zeros between archives are skipped.
+for f in "$@"; do
+	case $f in
+	*.cpio)
+		head -c $(((4 - $(wc -c < "$out.tmp") % 4) % 4)) /dev/zero >> "$out.tmp"
+		cat "$f" >> "$out.tmp"
+		;;
+	esac
+done
 mv "$out.tmp" "$out"
 say "wrote $out ($(wc -c < "$out") bytes, $# test files)"

@@ -1,8 +1,10 @@
 #!/bin/sh
-# Build a guest kernel out of tree: scripts/kernel.sh ARCH [OUTDIR]
+# Build a guest kernel out of tree:
+#   scripts/kernel.sh ARCH [OUTDIR [FRAGMENT...]]
 #
 # The config is allnoconfig + configs/common.config + configs/$ARCH.config
-# (merge_config.sh -m, then olddefconfig), regenerated on every run. Every
+# (merge_config.sh -m, then olddefconfig), regenerated on every run; given
+# FRAGMENTs replace those two (e.g. configs/x86_64-l2.config). Every
 # CONFIG_FOO=y line of the fragments must be in the final .config: a symbol
 # the tree defines but that did not stick is an error; a symbol the tree does
 # not define at all (e.g. the driver's own symbol on the bare base) is only
@@ -12,9 +14,10 @@
 . "$(dirname "$0")/common.sh"
 tree=${TREE:-$tree}
 
-[ $# -ge 1 ] || die "usage: kernel.sh ARCH [OUTDIR]"
+[ $# -ge 1 ] || die "usage: kernel.sh ARCH [OUTDIR [FRAGMENT...]]"
 arch=$1
 out=${2:-$build/$arch}
+shift $(($# < 2 ? $# : 2))
 
 case $arch in
 x86_64)
@@ -26,6 +29,7 @@ arm64)
 esac
 
 frags="$top/configs/common.config $top/configs/$arch.config"
+[ $# = 0 ] || frags="$*"
 for f in $frags; do
 	[ -f "$f" ] || die "missing config fragment $f"
 done

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The data half of the real-client test (guest/vm.sh): QEMU passes the
+ * emulated GPU to a nested guest with -device vfio-pci, and data must go
+ * through unchanged both ways. One program for both sides:
+ *
+ *   nvgrace-vm fill BDF      in L1, before QEMU starts: write the L1
+ *                            pattern through the VFIO region (pwrite)
+ *   nvgrace-vm l2 BDF SIZE   in L2: check the BAR2 that QEMU built (sysfs
+ *                            resource flags, config header), read the L1
+ *                            pattern through an mmap of sysfs resource2,
+ *                            write the L2 pattern, read the padding
+ *   nvgrace-vm verify BDF    in L1, after QEMU exits: read the L2 pattern
+ *                            back (pread)
+ *
+ * The samples are the first word of the first page of every MiB of the
+ * GPU memory and of its last page; the L2 pattern goes to the second word.
+ * In L2, BDF is the function's address in L2 and SIZE the GPU memory size
+ * in bytes. The l2 command prints one "nvgrace-vm: ok - ..." or
+ * "nvgrace-vm: not ok - ..." line per check, for L1 to count; fill and
+ * verify exit non-zero on failure.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+
+#include "vfio-group.h"
+
+#define MIB		(1ULL << 20)
+#define PAGE		4096ULL
+
+/* IORESOURCE_* flags as sysfs 'resource' prints them (linux/ioport.h) */
+#define RES_MEM		0x00000200ULL
+#define RES_PREFETCH	0x00002000ULL
+#define RES_MEM_64	0x00100000ULL
+
+static int failed;
+
+static void die(const char *what)
+{
+	printf("nvgrace-vm: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+/* The word L1 writes at sample @off; L2 writes its complement after it */
+static uint64_t pattern(uint64_t off)
+{
+	return 0x6e76677261636500ULL ^ (off / PAGE * 0x9e3779b97f4a7c15ULL);
+}
+
+/* The sample after @off: the next MiB, then the last page, then @size */
+static uint64_t next_sample(uint64_t off, uint64_t size)
+{
+	if (off == size - PAGE)
+		return size;
+	off += MIB;
+	return off < size - PAGE ? off : size - PAGE;
+}
+
+#define for_each_sample(off, size) \
+	for (off = 0; off < size; off = next_sample(off, size))
+
+static void result(int ok, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void result(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("nvgrace-vm: %s - ", ok ? "ok" : "not ok");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!ok)
+		failed++;
+}
+
+/* L1: the VFIO device, the BAR2 region offset and the GPU memory size */
+static int open_region(const char *bdf, uint64_t *region, uint64_t *memsize)
+{
+	struct vfio_region_info_cap_sparse_mmap *sparse = NULL;
+	struct vfio_info_cap_header *hdr;
+	struct vfio_region_info *info;
+	int container, group, device;
+	const char *step;
+	uint32_t cap;
+
+	group = vfio_group_open(bdf, &container, &step);
+	if (group < 0)
+		die(step);
+	device = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	if (device < 0)
+		die("VFIO_GROUP_GET_DEVICE_FD");
+	info = calloc(1, 4096);
+	if (!info)
+		die("calloc");
+	info->argsz = 4096;
+	info->index = VFIO_PCI_BAR2_REGION_INDEX;
+	if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, info))
+		die("VFIO_DEVICE_GET_REGION_INFO");
+	for (cap = info->cap_offset; cap; cap = hdr->next) {
+		hdr = (void *)((char *)info + cap);
+		if (hdr->id == VFIO_REGION_INFO_CAP_SPARSE_MMAP)
+			sparse = (void *)hdr;
+	}
+	if (!sparse || sparse->nr_areas != 1) {
+		errno = ENODEV;
+		die("no sparse mmap area in BAR2");
+	}
+	*region = info->offset;
+	*memsize = sparse->areas[0].size;
+	free(info);
+	return device;
+}
+
+static int fill(const char *bdf)
+{
+	uint64_t region, size, off, w[2];
+	int device = open_region(bdf, &region, &size);
+	unsigned int n = 0;
+
+	for_each_sample(off, size) {
+		w[0] = pattern(off);
+		w[1] = 0;
+		if (pwrite(device, w, sizeof(w), region + off) != sizeof(w))
+			die("pwrite");
+		n++;
+	}
+	printf("nvgrace-vm: wrote the L1 pattern to %u pages of %s (%llu MiB)\n",
+	       n, bdf, (unsigned long long)(size / MIB));
+	return 0;
+}
+
+static int verify(const char *bdf)
+{
+	uint64_t region, size, off, w[2];
+	int device = open_region(bdf, &region, &size);
+	unsigned int n = 0, bad = 0;
+
+	for_each_sample(off, size) {
+		if (pread(device, w, sizeof(w), region + off) != sizeof(w))
+			die("pread");
+		if (w[1] != ~pattern(off) && !bad++)
+			printf("nvgrace-vm: %s offset %#llx: %#llx, L2 wrote %#llx\n",
+			       bdf, (unsigned long long)off,
+			       (unsigned long long)w[1],
+			       (unsigned long long)~pattern(off));
+		n++;
+	}
+	printf("nvgrace-vm: %u of %u pages of %s hold the L2 pattern\n",
+	       n - bad, n, bdf);
+	return bad ? 1 : 0;
+}
+
+/* L2: read a sysfs file of the function */
+static FILE *sysfs(const char *bdf, const char *name)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, name);
+	f = fopen(path, "r");
+	if (!f)
+		die(path);
+	return f;
+}
+
+static int l2(const char *bdf, uint64_t memsize)
+{
+	unsigned long long start = 0, end = 0, flags = 0;
+	uint64_t barsize = 1, off, bar, pad[3];
+	unsigned int n = 0, bad = 0, i;
+	uint32_t cfg[16];
+	char path[256];
+	char *map;
+	FILE *f;
+	int fd;
+
+	while (barsize < memsize)
+		barsize <<= 1;
+
+	/* Line 3 of 'resource' is BAR2 */
+	f = sysfs(bdf, "resource");
+	for (i = 0; i < 3; i++)
+		if (fscanf(f, "%llx %llx %llx", &start, &end, &flags) != 3)
+			die("resource");
+	fclose(f);
+	result(end - start + 1 == barsize && (flags & RES_MEM) &&
+	       (flags & RES_PREFETCH) && (flags & RES_MEM_64),
+	       "L2 %s: BAR2 %#llx-%#llx (%llu MiB), flags %#llx: 64-bit prefetchable memory, %llu MiB expected",
+	       bdf, start, end, (end - start + 1) / MIB, flags,
+	       (unsigned long long)(barsize / MIB));
+
+	f = sysfs(bdf, "config");
+	if (fread(cfg, sizeof(cfg), 1, f) != 1)
+		die("config");
+	fclose(f);
+	bar = ((uint64_t)cfg[PCI_BASE_ADDRESS_3 / 4] << 32) |
+	      (cfg[PCI_BASE_ADDRESS_2 / 4] & PCI_BASE_ADDRESS_MEM_MASK);
+	result((cfg[PCI_BASE_ADDRESS_2 / 4] & ~PCI_BASE_ADDRESS_MEM_MASK) ==
+	       (PCI_BASE_ADDRESS_MEM_TYPE_64 | PCI_BASE_ADDRESS_MEM_PREFETCH) &&
+	       bar == start && (cfg[PCI_COMMAND / 4] & PCI_COMMAND_MEMORY),
+	       "L2 %s: config header BAR2/BAR3 0x%08x 0x%08x, memory decoding %s",
+	       bdf, cfg[PCI_BASE_ADDRESS_2 / 4], cfg[PCI_BASE_ADDRESS_3 / 4],
+	       cfg[PCI_COMMAND / 4] & PCI_COMMAND_MEMORY ? "on" : "off");
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource2", bdf);
+	fd = open(path, O_RDWR | O_SYNC);
+	if (fd < 0)
+		die(path);
+	map = mmap(NULL, barsize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		die("mmap resource2");
+
+	for_each_sample(off, memsize) {
+		volatile uint64_t *p = (volatile uint64_t *)(map + off);
+		uint64_t got = p[0];
+
+		if (got != pattern(off) && !bad++)
+			printf("nvgrace-vm: %s offset %#llx reads %#llx, L1 wrote %#llx\n",
+			       bdf, (unsigned long long)off,
+			       (unsigned long long)got,
+			       (unsigned long long)pattern(off));
+		p[1] = ~pattern(off);
+		n++;
+	}
+	result(!bad, "L2 %s: %u of %u sampled pages (every MiB, first and last) read the L1 pattern through resource2; L2 pattern written",
+	       bdf, n - bad, n);
+
+	/* The first, a middle and the last word of the padding */
+	pad[0] = *(volatile uint64_t *)(map + memsize);
+	pad[1] = *(volatile uint64_t *)(map + ((memsize + barsize) / 2 & ~7ULL));
+	pad[2] = *(volatile uint64_t *)(map + barsize - 8);
+	result(pad[0] == ~0ULL && pad[1] == ~0ULL && pad[2] == ~0ULL,
+	       "L2 %s: the BAR padding %#llx-%#llx reads %#llx %#llx %#llx (all-ones expected)",
+	       bdf, (unsigned long long)memsize,
+	       (unsigned long long)barsize - 1, (unsigned long long)pad[0],
+	       (unsigned long long)pad[1], (unsigned long long)pad[2]);
+
+	munmap(map, barsize);
+	close(fd);
+	return failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "fill"))
+		return fill(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "verify"))
+		return verify(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "l2"))
+		return l2(argv[2], strtoull(argv[3], NULL, 0));
+	printf("usage: nvgrace-vm fill BDF | verify BDF | l2 BDF SIZE\n");
+	return 2;
+}

@@ -5,9 +5,6 @@
 
 . /tests/vm.sh
 
-GPU=0000:00:03.0
-RGPU=0000:01:00.0	# 48 MiB at 0x78000000
-
 echo
 echo "=== nvgrace-gpu-vfio-pci on an emulated Grace Hopper GPU ==="
 echo
@@ -38,7 +35,7 @@ echo "and reads the BAR padding; L1 reads L2's pattern back after QEMU exits."
 echo "Nested TCG: this takes a minute or two."
 echo
 bind $RGPU $DRIVER || { echo "demo: $RGPU did not bind"; exit 1; }
-vm_test $GPU 0x18000000 $RGPU 0x3000000 | tee /tmp/vm-demo.tap |
+vm_test $GPU $GPU_MEM_SIZE $RGPU $RGPU_MEM_SIZE | tee /tmp/vm-demo.tap |
 	grep -v '^# \(L2\|QEMU stderr\): ' |
 	sed -e 's/^ok [0-9]* - /  ok: /' -e 's/^not ok [0-9]* - /  FAILED: /' \
 	    -e 's/^# /  /'

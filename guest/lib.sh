@@ -3,6 +3,15 @@
 PCI=/sys/bus/pci/devices
 DRIVER=nvgrace_gpu_vfio_pci	# the module nvgrace-gpu-vfio-pci, as sysfs names it
 
+# The emulated GPUs the tests and the demo use (firmware/*.asl)
+GPU=0000:00:03.0	# 384 MiB of "GPU memory" at 0x60000000
+GPU_MEM_SIZE=0x18000000
+NOFW=0000:00:04.0	# no firmware properties
+RGPU=0000:01:00.0	# 48 MiB at 0x78000000, behind a root port: can be reset
+RGPU_MEM_SIZE=0x3000000
+RAMGPU=0000:00:0a.0	# "GPU memory" at 0x1000000: System RAM
+DUPGPU=0000:00:0b.0	# the GPU memory of $GPU again
+
 ntest=0
 ok() { ntest=$((ntest + 1)); echo "ok $ntest - $*"; }
 not_ok() { ntest=$((ntest + 1)); echo "not ok $ntest - $*"; }

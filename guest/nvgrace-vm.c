@@ -237,15 +237,21 @@ static int l2(const char *bdf, uint64_t memsize)
 	result(!bad, "L2 %s: %u of %u sampled pages (every MiB, first and last) read the L1 pattern through resource2; L2 pattern written",
 	       bdf, n - bad, n);
 
-	/* The first, a middle and the last word of the padding */
-	pad[0] = *(volatile uint64_t *)(map + memsize);
-	pad[1] = *(volatile uint64_t *)(map + ((memsize + barsize) / 2 & ~7ULL));
-	pad[2] = *(volatile uint64_t *)(map + barsize - 8);
-	result(pad[0] == ~0ULL && pad[1] == ~0ULL && pad[2] == ~0ULL,
-	       "L2 %s: the BAR padding %#llx-%#llx reads %#llx %#llx %#llx (all-ones expected)",
-	       bdf, (unsigned long long)memsize,
-	       (unsigned long long)barsize - 1, (unsigned long long)pad[0],
-	       (unsigned long long)pad[1], (unsigned long long)pad[2]);
+	/* The first, a middle and the last word of the padding, if any */
+	if (memsize == barsize) {
+		result(1, "L2 %s: no BAR padding (the memory size is a power of two)",
+		       bdf);
+	} else {
+		pad[0] = *(volatile uint64_t *)(map + memsize);
+		pad[1] = *(volatile uint64_t *)(map + ((memsize + barsize) / 2 & ~7ULL));
+		pad[2] = *(volatile uint64_t *)(map + barsize - 8);
+		result(pad[0] == ~0ULL && pad[1] == ~0ULL && pad[2] == ~0ULL,
+		       "L2 %s: the BAR padding %#llx-%#llx reads %#llx %#llx %#llx (all-ones expected)",
+		       bdf, (unsigned long long)memsize,
+		       (unsigned long long)barsize - 1,
+		       (unsigned long long)pad[0], (unsigned long long)pad[1],
+		       (unsigned long long)pad[2]);
+	}
 
 	munmap(map, barsize);
 	close(fd);

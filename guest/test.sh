@@ -5,14 +5,6 @@
 # driver is not in charge of the device.
 . /tests/lib.sh
 
-GPU=0000:00:03.0	# 384 MiB of "GPU memory" at 0x60000000 (firmware/*.asl)
-GPU_MEM_SIZE=0x18000000
-NOFW=0000:00:04.0	# no firmware properties
-RGPU=0000:01:00.0	# 48 MiB at 0x78000000, behind a root port: can be reset
-RGPU_MEM_SIZE=0x3000000
-RAMGPU=0000:00:0a.0	# "GPU memory" at 0x1000000: System RAM
-DUPGPU=0000:00:0b.0	# the GPU memory of $GPU again
-
 # The emulated platform
 for slot in 3 4 5 6 7 8 a b; do
 	want=$(printf '\\_SB_.PCI0.S%02X_' $((0x$slot * 8)))
@@ -136,7 +128,8 @@ check "uAPI fuzzer: 5000 random operations on $GPU follow the driver's rules" \
 
 # What a VMM pays to use the memory: figures for the log, not pass/fail
 # (P1-P3 and the DMA map; guest/nvgrace-bench.c says what each one is)
-/tests/nvgrace-bench $GPU 2>&1 | grep '^# bench'
+check "the benchmark ran (figures on the '# bench' lines)" \
+	guest_prog /tests/nvgrace-bench $GPU
 
 # The real client: Debian's QEMU passes $GPU, and $RGPU with x-no-mmap=on,
 # to a nested guest with -device vfio-pci (guest/vm.sh). Before any page

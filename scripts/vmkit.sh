@@ -48,9 +48,10 @@ cc -O2 -o "$tmp/gen_init_cpio" "$tree/usr/gen_init_cpio.c" ||
 	die "cannot compile $tree/usr/gen_init_cpio.c"
 
 # shellcheck disable=SC2086 # one word per module
-libs=$(ldd "$qemu" $modules |
-	sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
-	sort -u)
+ldd "$qemu" $modules > "$tmp/ldd" || die "ldd $qemu $modules failed"
+! grep 'not found' "$tmp/ldd" || die "libraries of $qemu are missing"
+libs=$(sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' \
+	"$tmp/ldd" | sort -u)
 [ -n "$libs" ] || die "ldd found no libraries for $qemu"
 for f in $modules $libs $firmware; do
 	[ -f "$f" ] || die "missing $f"

@@ -92,6 +92,43 @@ static double touch(const char *p, size_t len)
 	return now() - t0;
 }
 
+enum op { OP_PREAD, OP_LOAD, OP_PWRITE, OP_STORE };
+
+/*
+ * Time to move TOUCH_SIZE bytes in CHUNK pieces between @buf and the GPU
+ * memory: through the region (pread/pwrite at @region) or through its
+ * mapping @map (memcpy), in seconds
+ */
+static double time_chunks(int device, uint64_t region, char *map, char *buf,
+			  enum op op)
+{
+	double t0 = now();
+	size_t off;
+	ssize_t n;
+
+	for (off = 0; off < TOUCH_SIZE; off += CHUNK) {
+		switch (op) {
+		case OP_PREAD:
+			n = pread(device, buf, CHUNK, region + off);
+			break;
+		case OP_PWRITE:
+			n = pwrite(device, buf, CHUNK, region + off);
+			break;
+		case OP_LOAD:
+			n = CHUNK;
+			memcpy(buf, map + off, CHUNK);
+			break;
+		default:
+			n = CHUNK;
+			memcpy(map + off, buf, CHUNK);
+			break;
+		}
+		if (n != (ssize_t)CHUNK)
+			die(op == OP_PREAD ? "pread" : "pwrite");
+	}
+	return now() - t0;
+}
+
 static double mib_per_s(size_t len, double s)
 {
 	return len / (double)MIB / s;
@@ -99,20 +136,15 @@ static double mib_per_s(size_t len, double s)
 
 int main(int argc, char **argv)
 {
-	struct vfio_region_info_cap_sparse_mmap *sparse = NULL;
 	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
 	struct vfio_iommu_type1_dma_map dma = { .argsz = sizeof(dma) };
-	struct vfio_info_cap_header *hdr;
-	struct vfio_region_info *info;
 	double t_small, t_all, t1, t2, t, t_rd, t_wr, t_cprd, t_cpwr;
-	int container, group, device;
+	int container, device;
 	uint64_t region, memsize;
 	const char *step;
 	long f0, faults;
-	size_t off;
 	char *map, *buf;
 	int i;
-	uint32_t cap;
 
 	if (argc != 2) {
 		printf("usage: nvgrace-bench BDF\n");
@@ -120,32 +152,10 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page_size = sysconf(_SC_PAGESIZE);
-	group = vfio_group_open(argv[1], &container, &step);
-	if (group < 0)
-		die(step);
-	device = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, argv[1]);
+	device = vfio_gpu_mem_open(argv[1], &container, &region, &memsize,
+				   &step);
 	if (device < 0)
-		die("VFIO_GROUP_GET_DEVICE_FD");
-
-	/* The region and its one sparse mmap area: the real memory */
-	info = calloc(1, 4096);
-	if (!info)
-		die("calloc");
-	info->argsz = 4096;
-	info->index = VFIO_PCI_BAR2_REGION_INDEX;
-	if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, info))
-		die("VFIO_DEVICE_GET_REGION_INFO");
-	for (cap = info->cap_offset; cap; cap = hdr->next) {
-		hdr = (void *)((char *)info + cap);
-		if (hdr->id == VFIO_REGION_INFO_CAP_SPARSE_MMAP)
-			sparse = (void *)hdr;
-	}
-	if (!sparse || sparse->nr_areas != 1) {
-		errno = ENODEV;
-		die("no sparse mmap area in BAR2 (is the driver bound?)");
-	}
-	region = info->offset;
-	memsize = sparse->areas[0].size;
+		die(step);
 	if (memsize < TOUCH_SIZE) {
 		errno = ENOSPC;
 		die("the GPU memory is smaller than 64 MiB");
@@ -185,24 +195,10 @@ int main(int argc, char **argv)
 		die("malloc");
 	memset(buf, 0x5a, CHUNK);
 	memset(map, 0, TOUCH_SIZE);
-	t = now();
-	for (off = 0; off < TOUCH_SIZE; off += CHUNK)
-		if (pread(device, buf, CHUNK, region + off) != (ssize_t)CHUNK)
-			die("pread");
-	t_rd = now() - t;
-	t = now();
-	for (off = 0; off < TOUCH_SIZE; off += CHUNK)
-		memcpy(buf, map + off, CHUNK);
-	t_cprd = now() - t;
-	t = now();
-	for (off = 0; off < TOUCH_SIZE; off += CHUNK)
-		if (pwrite(device, buf, CHUNK, region + off) != (ssize_t)CHUNK)
-			die("pwrite");
-	t_wr = now() - t;
-	t = now();
-	for (off = 0; off < TOUCH_SIZE; off += CHUNK)
-		memcpy(map + off, buf, CHUNK);
-	t_cpwr = now() - t;
+	t_rd = time_chunks(device, region, map, buf, OP_PREAD);
+	t_cprd = time_chunks(device, region, map, buf, OP_LOAD);
+	t_wr = time_chunks(device, region, map, buf, OP_PWRITE);
+	t_cpwr = time_chunks(device, region, map, buf, OP_STORE);
 	printf("# bench P3 64 MiB in 1 MiB chunks: pread %.0f MiB/s vs memcpy %.0f MiB/s, ratio %.2f; pwrite %.0f MiB/s vs memcpy %.0f MiB/s, ratio %.2f (goal >= 0.5)\n",
 	       mib_per_s(TOUCH_SIZE, t_rd), mib_per_s(TOUCH_SIZE, t_cprd),
 	       t_cprd / t_rd, mib_per_s(TOUCH_SIZE, t_wr),
@@ -233,7 +229,6 @@ int main(int argc, char **argv)
 	munmap(map, memsize);
 
 	close(device);
-	close(group);
 	close(container);
 	return 0;
 }

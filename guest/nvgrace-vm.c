@@ -88,38 +88,13 @@ static void result(int ok, const char *fmt, ...)
 /* L1: the VFIO device, the BAR2 region offset and the GPU memory size */
 static int open_region(const char *bdf, uint64_t *region, uint64_t *memsize)
 {
-	struct vfio_region_info_cap_sparse_mmap *sparse = NULL;
-	struct vfio_info_cap_header *hdr;
-	struct vfio_region_info *info;
-	int container, group, device;
 	const char *step;
-	uint32_t cap;
+	int container, device;
 
-	group = vfio_group_open(bdf, &container, &step);
-	if (group < 0)
-		die(step);
-	device = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	device = vfio_gpu_mem_open(bdf, &container, region, memsize,
+				   &step);
 	if (device < 0)
-		die("VFIO_GROUP_GET_DEVICE_FD");
-	info = calloc(1, 4096);
-	if (!info)
-		die("calloc");
-	info->argsz = 4096;
-	info->index = VFIO_PCI_BAR2_REGION_INDEX;
-	if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, info))
-		die("VFIO_DEVICE_GET_REGION_INFO");
-	for (cap = info->cap_offset; cap; cap = hdr->next) {
-		hdr = (void *)((char *)info + cap);
-		if (hdr->id == VFIO_REGION_INFO_CAP_SPARSE_MMAP)
-			sparse = (void *)hdr;
-	}
-	if (!sparse || sparse->nr_areas != 1) {
-		errno = ENODEV;
-		die("no sparse mmap area in BAR2");
-	}
-	*region = info->offset;
-	*memsize = sparse->areas[0].size;
-	free(info);
+		die(step);
 	return device;
 }
 

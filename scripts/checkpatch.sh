@@ -35,6 +35,8 @@ while read -r p; do
 		fail=1
 	fi
 done < "$top/patches/series"
+# checkpatch caches the CamelCase names of include/ in the tree: not ours
+rm -f "$tree"/.checkpatch-camelcase.git.*
 
 [ $fail = 0 ] || die "checkpatch --strict found problems"
 say "checkpatch --strict: $n patches clean"

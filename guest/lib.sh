@@ -1,15 +1,18 @@
 # Helpers for the guest scripts (busybox sh). Source it.
 
+# The platform: its name, the firmware's GPU memory addresses and sizes
+# (platform/ARCH.sh, copied here by scripts/initramfs.sh)
+. /tests/platform.sh
+
 PCI=/sys/bus/pci/devices
 DRIVER=nvgrace_gpu_vfio_pci	# the module nvgrace-gpu-vfio-pci, as sysfs names it
 
-# The emulated GPUs the tests and the demo use (firmware/*.asl)
-GPU=0000:00:03.0	# 384 MiB of "GPU memory" at 0x60000000
-GPU_MEM_SIZE=0x18000000
+# The emulated GPUs the tests and the demo use, at the same slots on every
+# platform (scripts/boot.sh, firmware/ARCH-gpu.*)
+GPU=0000:00:03.0	# $GPU_MEM_SIZE bytes of "GPU memory" at $GPU_MEM_BASE
 NOFW=0000:00:04.0	# no firmware properties
-RGPU=0000:01:00.0	# 48 MiB at 0x78000000, behind a root port: can be reset
-RGPU_MEM_SIZE=0x3000000
-RAMGPU=0000:00:0a.0	# "GPU memory" at 0x1000000: System RAM
+RGPU=0000:01:00.0	# $RGPU_MEM_SIZE at $RGPU_MEM_BASE, behind a root port: can be reset
+RAMGPU=0000:00:0a.0	# "GPU memory" at $RAMGPU_MEM_BASE: System RAM
 DUPGPU=0000:00:0b.0	# the GPU memory of $GPU again
 
 ntest=0
@@ -45,4 +48,29 @@ bind() {
 
 iommu_group() {
 	g=$(readlink "$PCI/$1/iommu_group") && echo "${g##*/}"
+}
+
+hex() {		# hex EXPR: the value of EXPR as the kernel prints it (%#llx)
+	printf '%#x\n' $(($1))
+}
+
+bar_size() {	# bar_size SIZE: the BAR that holds SIZE bytes (a power of two)
+	b=1
+	while [ $b -lt $(($1)) ]; do
+		b=$((b * 2))
+	done
+	hex $b
+}
+
+# fw_node BDF: the firmware node of a PCI function, "-" if it has none:
+# its ACPI path (x86_64) or its device-tree path (arm64)
+fw_node() {
+	if [ -e "$PCI/$1/firmware_node/path" ]; then
+		cat "$PCI/$1/firmware_node/path"
+	elif [ -e "$PCI/$1/of_node" ]; then
+		n=$(readlink -f "$PCI/$1/of_node")
+		echo "${n#/sys/firmware/devicetree/base}"
+	else
+		echo -
+	fi
 }

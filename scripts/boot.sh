@@ -1,26 +1,23 @@
 #!/bin/sh
 # Boot a guest and check its log: scripts/boot.sh ARCH MODE KERNEL INITRAMFS LOG
 #
-# MODE is test or demo (guest/init runs /tests/MODE.sh). The serial console
-# goes to LOG (and to stdout too in demo mode); scripts/results.sh LOG then
-# decides, and its exit status is ours. BOOT_TIMEOUT (seconds, default 900)
-# bounds the wall-clock time of the guest.
-#
-# x86_64: q35 under TCG with an emulated VT-d and six edu devices standing
-# in for GPUs at root-bus slots 3..8, a seventh behind a PCIe root port at
-# slot 9, and two more at slots 0xa and 0xb whose GPU memory is System RAM
-# or already claimed; firmware/x86_64-gpu.asl gives them their firmware
-# properties. Guest RAM above mem=1536M (0x60000000 up to the 2G top) has
-# no struct page: that is the "GPU memory". The CPU says GenuineIntel so
-# that an injected machine check is graded as on Intel (action required,
-# local to one CPU: MCG_STATUS.LMCES is only honoured on Intel).
+# The machine is platform/ARCH.sh: QEMU and its options, console, kernel
+# arguments, the firmware description of the GPU stand-ins. MODE is test
+# or demo (guest/init runs /tests/MODE.sh). The serial console goes to LOG
+# (and to stdout too in demo mode); scripts/results.sh LOG then decides,
+# and its exit status is ours. BOOT_TIMEOUT (seconds, default 900) bounds
+# the wall-clock time of the guest.
 . "$(dirname "$0")/common.sh"
 
 [ $# = 5 ] || die "usage: boot.sh ARCH MODE KERNEL INITRAMFS LOG"
 arch=$1 mode=$2 kernel=$3 initrd=$4 log=$5
 
+[ -f "$top/platform/$arch.sh" ] || die "ARCH '$arch' has no platform/$arch.sh"
+# shellcheck source=platform/x86_64.sh
+. "$top/platform/$arch.sh"
+
 case $mode in
-test|demo) ;;
+test|demo) machine=$QEMU_MACHINE ;;
 *) die "MODE must be test or demo, not '$mode'" ;;
 esac
 [ -f "$kernel" ] || die "no kernel image $kernel"
@@ -30,56 +27,48 @@ timeout=${BOOT_TIMEOUT:-900}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# The machine, as words without spaces. Also the cache key of the DSDT.
-case $arch in
-x86_64)
-	qemu=qemu-system-x86_64
-	machine="-M q35 -accel tcg -cpu qemu64,vendor=GenuineIntel -m 2G"
-	machine="$machine -smp 2 -nic none"
-	machine="$machine -device intel-iommu,intremap=on"
-	for slot in 3 4 5 6 7 8; do
-		machine="$machine -device edu,addr=$slot.0"
-	done
-	# One more behind a PCIe root port: alone on its bus, it can be reset
-	machine="$machine -device pcie-root-port,id=rp9,chassis=9,addr=9.0"
-	machine="$machine -device edu,bus=rp9,addr=0.0"
-	# Two more on the root bus, for probe failures that depend on
-	# the rest of the system: memory in System RAM, memory in use
-	for slot in a b; do
-		machine="$machine -device edu,addr=$slot.0"
-	done
-	console=ttyS0
-	;;
-*)
-	die "ARCH '$arch' is not supported yet"
-	;;
-esac
-append="mem=1536M quiet panic=-1 panic_print=0x20"
+# The GPU stand-ins, the same on every platform (guest/lib.sh names them,
+# firmware/ARCH-gpu.* describes them): edu functions at root-bus slots 3..8,
+# a seventh behind a PCIe root port at slot 9 (alone on its bus, it can be
+# reset), and two more at slots 0xa and 0xb, for probe failures that depend
+# on the rest of the system: memory in System RAM, memory in use.
+# The machine is kept as words without spaces: it is also the cache key of
+# the x86_64 DSDT.
+for slot in 3 4 5 6 7 8; do
+	machine="$machine -device edu,addr=$slot.0"
+done
+machine="$machine -device pcie-root-port,id=rp9,chassis=9,addr=9.0"
+machine="$machine -device edu,bus=rp9,addr=0.0"
+for slot in a b; do
+	machine="$machine -device edu,addr=$slot.0"
+done
+append="console=$CONSOLE $KERNEL_ARGS quiet panic=-1 panic_print=0x20"
 
 run() {		# run APPEND [QEMU ARGS...]: boot the machine once
 	a=$1
 	shift
-	timeout -k 10 "$timeout" $qemu $machine "$@" -nographic -no-reboot \
-		-kernel "$kernel" -append "console=$console $append $a" \
-		</dev/null 2>&1
+	# shellcheck disable=SC2086 # the machine is a list of words
+	timeout -k 10 "$timeout" $QEMU $machine "$@" -nographic -no-reboot \
+		-kernel "$kernel" -append "$append $a" </dev/null 2>&1
 }
 
-# x86_64 firmware tables. QEMU's q35 DSDT has revision 1, and the DSDT
-# revision sets the integer width of ALL tables to 32 bits: the SSDT's 64-bit
-# constants would be truncated ("ACPI Warning: Truncated 64-bit constant").
-# So the DSDT is upgraded through the initrd (CONFIG_ACPI_TABLE_UPGRADE; no
-# taint, lockdep stays on) with QEMU's own DSDT, changed only to revision 2
-# and its OEM revision + 1 (the kernel takes only a higher one). A first
-# boot with nvgrace.mode=dsdt dumps QEMU's DSDT, which depends on the
-# machine options: the result is cached in build/firmware/ under a key of
-# the QEMU version and options.
-case $arch in
-x86_64)
-	iasl -vs -p "$tmp/gpu" "$top/firmware/x86_64-gpu.asl" >"$tmp/iasl.log" 2>&1 ||
+# ACPI (x86_64): an SSDT with the _DSD properties, passed with -acpitable.
+# QEMU's q35 DSDT has revision 1, and the DSDT revision sets the integer
+# width of ALL tables to 32 bits: the SSDT's 64-bit constants would be
+# truncated ("ACPI Warning: Truncated 64-bit constant"). So the DSDT is
+# upgraded through the initrd (CONFIG_ACPI_TABLE_UPGRADE; no taint, lockdep
+# stays on) with QEMU's own DSDT, changed only to revision 2 and its OEM
+# revision + 1 (the kernel takes only a higher one). A first boot with
+# nvgrace.mode=dsdt dumps QEMU's DSDT, which depends on the machine options:
+# the result is cached in build/firmware/ under a key of the QEMU version
+# and options. Writes $tmp/gpu.aml and $tmp/initrd.
+acpi_firmware() {
+	iasl -vs -p "$tmp/gpu" "$top/$FIRMWARE" >"$tmp/iasl.log" 2>&1 ||
 		{ cat "$tmp/iasl.log" >&2; die "iasl failed"; }
 
-	key=$({ $qemu --version; echo $machine; } | cksum | cut -d' ' -f1)
-	dsdt=$build/firmware/x86_64-dsdt-$key.aml
+	# shellcheck disable=SC2086 # one word per option
+	key=$({ $QEMU --version; echo $machine; } | cksum | cut -d' ' -f1)
+	dsdt=$build/firmware/$arch-dsdt-$key.aml
 	if [ ! -f "$dsdt" ]; then
 		say "dumping QEMU's DSDT (once per QEMU version and options)"
 		run nvgrace.mode=dsdt -initrd "$initrd" >"$tmp/dsdt.log" ||
@@ -113,6 +102,7 @@ x86_64)
 			for (i = 0; i < n; i++)
 				printf "\\%03o", v[i]
 		}' >"$tmp/dsdt.oct" || die "no DSDT in the dump boot's output"
+		# shellcheck disable=SC2059 # the octal escapes are the format
 		printf "$(cat "$tmp/dsdt.oct")" >"$dsdt.$$"
 		mv "$dsdt.$$" "$dsdt"
 	fi
@@ -122,15 +112,44 @@ x86_64)
 	cp "$dsdt" "$tmp/up/kernel/firmware/acpi/dsdt.aml"
 	(cd "$tmp/up" && find kernel | cpio -o -H newc -R 0:0 --quiet) >"$tmp/initrd"
 	cat "$initrd" >>"$tmp/initrd"
+}
+
+# Device tree (arm64): QEMU's own tree for exactly this machine (dumpdtb
+# exits at once; the tree depends on every option, CPU and devices
+# included), decompiled, with the fragment that extends the PCIe host node
+# included at its end, compiled again. Writes $tmp/gpu.dtb.
+dt_firmware() {
+	# shellcheck disable=SC2086 # the machine is a list of words
+	$QEMU $machine -machine dumpdtb="$tmp/qemu.dtb" -nographic \
+		</dev/null >"$tmp/dumpdtb.log" 2>&1 ||
+		{ cat "$tmp/dumpdtb.log" >&2; die "QEMU did not dump its device tree"; }
+	dtc -q -I dtb -O dts -o "$tmp/gpu.dts" "$tmp/qemu.dtb" ||
+		die "dtc cannot decompile QEMU's device tree"
+	echo "/include/ \"$top/$FIRMWARE\"" >>"$tmp/gpu.dts"
+	# A decompiled tree has phandles as plain numbers, which dtc's
+	# clocks and gpios checks mistake for errors.
+	dtc -I dts -O dtb -W no-clocks_property -W no-gpios_property \
+		-o "$tmp/gpu.dtb" "$tmp/gpu.dts" || die "dtc: $FIRMWARE does not compile"
+}
+
+case $FIRMWARE in
+*.asl)
+	acpi_firmware
 	set -- -initrd "$tmp/initrd" -acpitable file="$tmp/gpu.aml"
-	append="$append intel_iommu=on"
+	;;
+*.dtsi)
+	dt_firmware
+	set -- -dtb "$tmp/gpu.dtb" -initrd "$initrd"
+	;;
+*)
+	die "platform/$arch.sh: FIRMWARE '$FIRMWARE' is neither .asl nor .dtsi"
 	;;
 esac
 
 say "booting $arch ($mode), log in $log"
 start=$(date +%s)
-# The demo boot does not run the KUnit suites built into the kernel: their
-# fake memory errors would fill its log. 'make check' runs them.
+# Only the test boot runs the KUnit suites built into the kernel: their
+# fake memory errors would fill the log of a demo. 'make check' runs them.
 kunit=
 [ "$mode" = test ] || kunit=kunit.enable=0
 boot() {

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Build a guest initramfs: scripts/initramfs.sh ARCH OUT.cpio.gz [FILES...]
 #
-# A static busybox with its applet links, /init = guest/init, and each FILE
-# copied into /tests/ under its base name (test binaries, guest scripts).
+# A static busybox with its applet links, /init = guest/init,
+# platform/ARCH.sh as /tests/platform.sh (the guest scripts read the
+# platform's addresses there), and each FILE copied into /tests/ under its
+# base name (test binaries, guest scripts).
 # The archive is written by the kernel's own usr/gen_init_cpio (compiled on
 # the fly), so /dev/console can be created without root and the result does
 # not depend on file owners or dates. INIT=FILE takes another /init (the
@@ -53,7 +55,8 @@ arm64)
 	;;
 esac
 
-for f in "$@"; do
+platform=$top/platform/$arch.sh
+for f in "$platform" "$@"; do
 	[ -f "$f" ] || die "no such file: $f"
 done
 
@@ -84,6 +87,7 @@ list=$tmp/list
 		[ "$a" = bin/busybox ] || echo "slink /$a /bin/busybox 0777 0 0"
 	done
 	echo "file /init ${INIT:-$top/guest/init} 0755 0 0"
+	echo "file /tests/platform.sh $platform 0644 0 0"
 	for f in "$@"; do
 		case $f in *.cpio) continue ;; esac
 		mode=0644

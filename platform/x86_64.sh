@@ -1,0 +1,39 @@
+# The x86_64 platform: what the emulated machine is. Sourced by
+# scripts/boot.sh on the host, and by guest/lib.sh in the guest
+# (scripts/initramfs.sh copies it to /tests/platform.sh). Plain variable
+# assignments only: busybox sh reads it too.
+#
+# QEMU q35 under TCG (KVM does not work on the project's machines) with an
+# emulated Intel IOMMU, so each PCI function has an IOMMU group of its own.
+# The CPU says GenuineIntel so that an injected machine check is graded as
+# on Intel (action required, local to one CPU: MCG_STATUS.LMCES is only
+# honoured on Intel). scripts/boot.sh adds the GPU stand-ins, edu functions
+# at the same slots on every platform (guest/lib.sh names them); the SSDT
+# in $FIRMWARE gives them their _DSD properties.
+
+# shellcheck shell=sh disable=SC2034 # sourced: the variables are for others
+PLATFORM=x86_64
+QEMU=qemu-system-x86_64
+QEMU_MACHINE="-M q35 -accel tcg -cpu qemu64,vendor=GenuineIntel -m 2G
+	-smp 2 -nic none -device intel-iommu,intremap=on"
+CONSOLE=ttyS0
+# RAM above 1536M (0x60000000 up to the 2G top) has no struct page: that is
+# the "GPU memory"
+KERNEL_ARGS="mem=1536M intel_iommu=on"
+FIRMWARE=firmware/x86_64-gpu.asl
+
+# The firmware's values, as $FIRMWARE has them: the GPU memory of $GPU
+# (384 MiB, not a power of two, so its BAR has padding) and of $RGPU
+GPU_MEM_BASE=0x60000000
+GPU_MEM_SIZE=0x18000000
+RGPU_MEM_BASE=0x78000000
+RGPU_MEM_SIZE=0x03000000
+# $RAMGPU's memory is System RAM
+RAMGPU_MEM_BASE=0x01000000
+RAMGPU_MEM_SIZE=0x01000000
+# An address without struct page that no driver owns
+GPU_HOLE=0x7c000000
+
+# Operations of the uAPI fuzzer on $RGPU and on $GPU (guest/test.sh)
+FUZZ_OPS_RGPU=60000
+FUZZ_OPS_GPU=5000

@@ -1,15 +1,20 @@
 # nvgrace-gpu series: the two commands are 'make demo' and 'make check'.
 # Every target is a small script in scripts/; read them for the details.
 
+# The guest's arch, x86_64 unless 'make ... ARCH=arm64' or GUEST_ARCH=arm64
+# (platform/ARCH.sh is its machine). Only an ARCH given on the command line
+# counts: kernel developers often have one in their environment.
 GUEST_ARCH := x86_64
+ifeq ($(origin ARCH),command line)
+GUEST_ARCH := $(ARCH)
+endif
 KIMAGE_x86_64 := build/x86_64/arch/x86/boot/bzImage
 KIMAGE_arm64 := build/arm64/arch/arm64/boot/Image
 INITRAMFS := build/initramfs-$(GUEST_ARCH).cpio.gz
-# guest/files lists them (shared with scripts/check.sh): programs built into
-# build/selftests-ARCH/, and files of the repository (names with a slash)
-hash := \#
-GUEST_FILES := $(foreach f,$(shell grep -v '^$(hash)' guest/files),\
-	$(if $(findstring /,$(f)),$(f),build/selftests-$(GUEST_ARCH)/$(f)))
+# guest/files lists them (shared with scripts/check.sh)
+GUEST_FILES := $(shell scripts/guest-files.sh $(GUEST_ARCH))
+# The nested guest's kit is x86_64 only
+VMKIT_x86_64 := vmkit
 
 .PHONY: help demo check deps tree export export-check checkpatch \
 	kernel selftests vmkit initramfs test clean clean-tree
@@ -21,6 +26,7 @@ help:
 	@echo 'make export        regenerate patches/ from the commits in build/linux'
 	@echo 'make export-check  fail if build/linux holds work that patches/ does not'
 	@echo 'make test          boot the guest and run the tests on the current build'
+	@echo 'demo, test with ARCH=arm64: the arm64 guest instead of the x86_64 one'
 
 deps:
 	@scripts/deps.sh
@@ -49,7 +55,7 @@ selftests: kernel
 vmkit: selftests
 	@scripts/vmkit.sh $(GUEST_ARCH) build/selftests-$(GUEST_ARCH)/vmkit.cpio
 
-initramfs: selftests vmkit
+initramfs: selftests $(VMKIT_$(GUEST_ARCH))
 	@scripts/initramfs.sh $(GUEST_ARCH) $(INITRAMFS) $(GUEST_FILES)
 
 demo: initramfs

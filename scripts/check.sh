@@ -8,8 +8,9 @@
 # 3. checkpatch          scripts/checkpatch.sh
 # 4. per-patch builds    scripts/build-series.sh x86_64 (+ W=1, sparse)
 # 5. arm64 build         scripts/kernel.sh arm64 + scripts/warnings.sh arm64
-# 6. guest tests         scripts/selftests.sh, vmkit.sh (QEMU and the
+# 6. x86_64 guest tests  scripts/selftests.sh, vmkit.sh (QEMU and the
 #                        nested guest), initramfs.sh, boot.sh
+# 7. arm64 guest tests   scripts/selftests.sh, initramfs.sh, boot.sh
 . "$(dirname "$0")/common.sh"
 set +e	# a failed step is counted, not fatal
 
@@ -48,40 +49,55 @@ step export-check "$top/scripts/export-check.sh" || finish
 step checkpatch "$top/scripts/checkpatch.sh"
 x86=ok
 step build-series-x86_64 "$top/scripts/build-series.sh" x86_64 || x86=
-step build-arm64 sh -c "'$top/scripts/kernel.sh' arm64 && '$top/scripts/warnings.sh' arm64"
+arm64=ok
+step build-arm64 sh -c "'$top/scripts/kernel.sh' arm64 && '$top/scripts/warnings.sh' arm64" ||
+	arm64=
 
-[ -n "$x86" ] || finish
-step selftests-x86_64 "$top/scripts/selftests.sh" x86_64 || finish
-step vmkit-x86_64 "$top/scripts/vmkit.sh" x86_64 \
-	"$build/selftests-x86_64/vmkit.cpio" || finish
-# The guest files, as guest/files lists them (the Makefile reads it too)
-guest_files=
-for f in $(grep -v '^#' "$top/guest/files"); do
-	case $f in
-	*/*) guest_files="$guest_files $top/$f" ;;
-	*) guest_files="$guest_files $build/selftests-x86_64/$f" ;;
-	esac
-done
-# shellcheck disable=SC2086 # one word per file
-step initramfs-x86_64 "$top/scripts/initramfs.sh" x86_64 \
-	"$build/initramfs-x86_64.cpio.gz" $guest_files || finish
+# initramfs ARCH: the ARCH guest's initramfs, with the files guest/files
+# lists for ARCH (the Makefile reads it too)
+initramfs() {
+	# shellcheck disable=SC2046 # one word per file
+	step "initramfs-$1" "$top/scripts/initramfs.sh" "$1" \
+		"$build/initramfs-$1.cpio.gz" $("$top/scripts/guest-files.sh" "$1")
+}
 
-# The guest's own tests are counted one by one.
-echo "booting the x86_64 guest (log: $logs/guest-x86_64.log)"
-"$top/scripts/boot.sh" x86_64 test "$build/x86_64/arch/x86/boot/bzImage" \
-	"$build/initramfs-x86_64.cpio.gz" "$logs/guest-x86_64.log" \
-	> "$logs/guest-x86_64.result" 2>&1
-grc=$?
-tr -d '\r' < "$logs/guest-x86_64.log" | grep -E '^(not )?ok [0-9]' | sed 's/^/    /'
-grep -v '^boot.sh:' "$logs/guest-x86_64.result" | sed 's/^/    /'
-line=$(tail -n 1 "$logs/guest-x86_64.result")
-gp=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
-gf=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
-passed=$((passed + ${gp:-0}))
-failed=$((failed + ${gf:-0}))
-# A guest that failed without a failed test (timeout, warning) still fails.
-if [ $grc != 0 ] && [ "${gf:-0}" = 0 ]; then
-	failed=$((failed + 1))
-	echo "not ok - guest-x86_64 (see above)"
+# guest ARCH MODE KERNEL: boot the ARCH guest in MODE (scripts/boot.sh);
+# its own tests are counted one by one.
+guest() {
+	name=guest-$1
+	[ "$2" = test ] || name=$name-$2
+	echo "booting the $1 guest, $2 mode (log: $logs/$name.log)"
+	t0=$(date +%s)
+	"$top/scripts/boot.sh" "$1" "$2" "$3" "$build/initramfs-$1.cpio.gz" \
+		"$logs/$name.log" > "$logs/$name.result" 2>&1
+	grc=$?
+	tr -d '\r' < "$logs/$name.log" | grep -E '^(not )?ok [0-9]' | sed 's/^/    /'
+	grep -v '^boot.sh:' "$logs/$name.result" | sed 's/^/    /'
+	echo "    $name took $(($(date +%s) - t0)) s"
+	line=$(tail -n 1 "$logs/$name.result")
+	gp=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
+	gf=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
+	passed=$((passed + ${gp:-0}))
+	failed=$((failed + ${gf:-0}))
+	# A guest that failed without a failed test (timeout, warning) still fails.
+	if [ $grc != 0 ] && [ "${gf:-0}" = 0 ]; then
+		failed=$((failed + 1))
+		echo "not ok - $name (see above)"
+	fi
+}
+
+if [ -n "$x86" ] &&
+	step selftests-x86_64 "$top/scripts/selftests.sh" x86_64 &&
+	step vmkit-x86_64 "$top/scripts/vmkit.sh" x86_64 \
+		"$build/selftests-x86_64/vmkit.cpio" &&
+	initramfs x86_64; then
+	guest x86_64 test "$build/x86_64/arch/x86/boot/bzImage"
+fi
+
+# The kernel of step 5; no nested guest kit (x86_64 only)
+if [ -n "$arm64" ] &&
+	step selftests-arm64 "$top/scripts/selftests.sh" arm64 &&
+	initramfs arm64; then
+	guest arm64 test "$build/arm64/arch/arm64/boot/Image"
 fi
 finish

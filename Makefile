@@ -17,7 +17,7 @@ GUEST_FILES := $(shell scripts/guest-files.sh $(GUEST_ARCH))
 VMKIT_x86_64 := vmkit
 
 .PHONY: help demo check deps tree export export-check checkpatch \
-	kernel selftests vmkit initramfs test clean clean-tree
+	kernel selftests vmkit initramfs test nofwb clean clean-tree
 
 help:
 	@echo 'make demo          build what is missing, boot the guest, walk through the driver'
@@ -26,6 +26,7 @@ help:
 	@echo 'make export        regenerate patches/ from the commits in build/linux'
 	@echo 'make export-check  fail if build/linux holds work that patches/ does not'
 	@echo 'make test          boot the guest and run the tests on the current build'
+	@echo 'make nofwb         (ARCH=arm64) boot the arm64 guest on a CPU without FEAT_S2FWB'
 	@echo 'demo, test with ARCH=arm64: the arm64 guest instead of the x86_64 one'
 
 deps:
@@ -65,6 +66,11 @@ demo: initramfs
 test: initramfs
 	@scripts/boot.sh $(GUEST_ARCH) test $(KIMAGE_$(GUEST_ARCH)) $(INITRAMFS) \
 		build/test-$(GUEST_ARCH).log
+
+# The arm64 machine with a CPU without FEAT_S2FWB (scripts/boot.sh)
+nofwb: initramfs
+	@scripts/boot.sh $(GUEST_ARCH) nofwb $(KIMAGE_$(GUEST_ARCH)) $(INITRAMFS) \
+		build/nofwb-$(GUEST_ARCH).log
 
 check:
 	@scripts/check.sh

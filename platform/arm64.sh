@@ -18,6 +18,12 @@ PLATFORM=arm64
 QEMU=qemu-system-aarch64
 QEMU_MACHINE="-M virt,virtualization=on,gic-version=3,iommu=smmuv3,mte=on
 	-cpu max -smp 2 -m 2G -accel tcg -nic none"
+# scripts/boot.sh MODE nofwb: the same machine with a CPU without
+# FEAT_S2FWB (KVM then runs in nVHE mode), for the paths that must refuse
+# cacheable stage-2 mappings. cortex-a57 has no MTE and QEMU refuses
+# mte=on with it ("MTE requested, but not supported by the guest CPU").
+QEMU_MACHINE_NOFWB="-M virt,virtualization=on,gic-version=3,iommu=smmuv3
+	-cpu cortex-a57 -smp 2 -m 2G -accel tcg -nic none"
 CONSOLE=ttyAMA0
 # RAM starts at 0x40000000: above 1536M of it (0xa0000000 up to the 2G
 # top, 0xbfffffff) there is no struct page: that is the "GPU memory"

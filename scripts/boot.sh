@@ -3,10 +3,12 @@
 #
 # The machine is platform/ARCH.sh: QEMU and its options, console, kernel
 # arguments, the firmware description of the GPU stand-ins. MODE is test
-# or demo (guest/init runs /tests/MODE.sh). The serial console goes to LOG
-# (and to stdout too in demo mode); scripts/results.sh LOG then decides,
-# and its exit status is ours. BOOT_TIMEOUT (seconds, default 900) bounds
-# the wall-clock time of the guest.
+# or demo (guest/init runs /tests/MODE.sh), or nofwb (arm64 only: the
+# machine of QEMU_MACHINE_NOFWB, with a CPU without FEAT_S2FWB;
+# /tests/nofwb.sh). The serial console goes to LOG (and to stdout too in
+# demo mode); scripts/results.sh LOG then decides, and its exit status is
+# ours. BOOT_TIMEOUT (seconds, default 900) bounds the wall-clock time of
+# the guest.
 . "$(dirname "$0")/common.sh"
 
 [ $# = 5 ] || die "usage: boot.sh ARCH MODE KERNEL INITRAMFS LOG"
@@ -17,8 +19,16 @@ arch=$1 mode=$2 kernel=$3 initrd=$4 log=$5
 . "$top/platform/$arch.sh"
 
 case $mode in
-test|demo) machine=$QEMU_MACHINE ;;
-*) die "MODE must be test or demo, not '$mode'" ;;
+test|demo)
+	machine=$QEMU_MACHINE
+	;;
+nofwb)
+	machine=${QEMU_MACHINE_NOFWB:-}
+	[ -n "$machine" ] || die "MODE nofwb is arm64 only (platform/$arch.sh has no QEMU_MACHINE_NOFWB)"
+	;;
+*)
+	die "MODE must be test, demo or nofwb, not '$mode'"
+	;;
 esac
 [ -f "$kernel" ] || die "no kernel image $kernel"
 [ -f "$initrd" ] || die "no initramfs $initrd"

@@ -10,7 +10,8 @@
 # 5. arm64 build         scripts/kernel.sh arm64 + scripts/warnings.sh arm64
 # 6. x86_64 guest tests  scripts/selftests.sh, vmkit.sh (QEMU and the
 #                        nested guest), initramfs.sh, boot.sh
-# 7. arm64 guest tests   scripts/selftests.sh, initramfs.sh, boot.sh
+# 7. arm64 guest tests   scripts/selftests.sh, initramfs.sh, boot.sh (test,
+#                        then nofwb: a CPU without FEAT_S2FWB)
 . "$(dirname "$0")/common.sh"
 set +e	# a failed step is counted, not fatal
 
@@ -99,5 +100,6 @@ if [ -n "$arm64" ] &&
 	step selftests-arm64 "$top/scripts/selftests.sh" arm64 &&
 	initramfs arm64; then
 	guest arm64 test "$build/arm64/arch/arm64/boot/Image"
+	guest arm64 nofwb "$build/arm64/arch/arm64/boot/Image"
 fi
 finish

@@ -44,6 +44,32 @@ if [ "$PLATFORM" = x86_64 ]; then
 	grep -q '^not ok' /tmp/vm-demo.tap && vmrc=1
 fi
 
+# arm64: KVM maps the memory cacheable in stage-2 (FEAT_S2FWB)
+if [ "$PLATFORM" = arm64 ]; then
+	fwb=0
+	dmesg | grep -q "Stage-2 Force Write-Back" && fwb=1
+	echo
+	echo "=== KVM: a guest uses the GPU memory through a cacheable stage-2 mapping ==="
+	echo
+	echo "This kernel runs at EL2 and hosts a small KVM guest; nvgrace_gpu_kvm_test is"
+	echo "its VMM. It maps BAR2 of $GPU and gives the mapping to the guest as memory."
+	echo "The CPU has FEAT_S2FWB: $([ $fwb = 1 ] && echo yes || echo no); KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED"
+	echo "(243) says a memory slot over such a mapping is accepted. The guest reads what"
+	echo "the VMM wrote through VFIO and writes what the VMM reads back, with unaligned"
+	echo "accesses, exclusives and LSE atomics; the stage-2 descriptor KVM installed is"
+	echo "read back (MemAttr 0b0110: write-back, forced by FWB; XN without CTR_EL0.DIC)."
+	echo
+	NVGRACE_GPU_MEM_BASE=$GPU_MEM_BASE NVGRACE_KVM_FWB=$fwb \
+		/tests/nvgrace_gpu_kvm_test $GPU 2>&1 | tee /tmp/kvm-demo.tap |
+		grep -E '^(not )?ok |descriptor 0x' |
+		sed -e 's/^ok [0-9]* kvm\./  ok: /' -e 's/^not ok [0-9]* kvm\./  FAILED: /' \
+		    -e 's/^# [^:]*:[0-9]*:[a-z_0-9]*:/  /'
+	grep -q '^not ok' /tmp/kvm-demo.tap && vmrc=1
+	echo
+	echo "What the guest's first touch of 64 MiB costs (one stage-2 fault per 4 KiB page):"
+	/tests/nvgrace_gpu_kvm_test --bench $GPU | sed 's/^# bench kvm: /  /' || vmrc=1
+fi
+
 echo
 echo "=== What the driver gives a VMM, step by step ==="
 echo

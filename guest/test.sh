@@ -140,7 +140,10 @@ kunit() {	# kunit SUITE
 	}
 	END { if (!found) print "not ok - kunit " suite ": suite did not run" }'
 }
-for suite in nvgrace-gpu-vfio-pci memory-failure-pfn memory-failure-pfn-benchmark; do
+suites="nvgrace-gpu-vfio-pci memory-failure-pfn memory-failure-pfn-benchmark"
+# arm64: the stage-2 memory type KVM gives memory without struct page
+[ "$PLATFORM" != arm64 ] || suites="$suites kvm-arm64-stage2-pfnmap"
+for suite in $suites; do
 	kunit $suite > /tmp/kunit.tap
 	while read -r line; do
 		case $line in
@@ -188,6 +191,22 @@ if [ "$PLATFORM" = x86_64 ]; then
 else
 	skip "the real client: QEMU passes the GPU to a nested guest" \
 		"the nested guest kit (scripts/vmkit.sh) is x86_64 only"
+fi
+
+# arm64: the GPU memory as the memory of a KVM guest, with this kernel at
+# EL2 as the host and nvgrace_gpu_kvm_test as the VMM: cacheable stage-2
+# (FEAT_S2FWB), the installed descriptors, instruction fetch, MTE, poison.
+# It poisons one page, 160 MiB into BAR2. Then figures, not pass/fail:
+# the guest's first touch of 64 MiB, GPU memory against anonymous memory.
+if [ "$PLATFORM" = arm64 ]; then
+	fwb=0
+	dmesg | grep -q "Stage-2 Force Write-Back" && fwb=1
+	check "the CPU has FEAT_S2FWB (the kernel logs 'Stage-2 Force Write-Back')" \
+		[ $fwb = 1 ]
+	NVGRACE_GPU_MEM_BASE=$GPU_MEM_BASE NVGRACE_KVM_FWB=$fwb \
+		/tests/nvgrace_gpu_kvm_test $GPU
+	check "the KVM benchmark ran (figures on the '# bench kvm' lines)" \
+		guest_prog /tests/nvgrace_gpu_kvm_test --bench $GPU
 fi
 
 # The demo walk-through; it poisons the page 8 MiB into $GPU. On x86 it

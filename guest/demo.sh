@@ -46,8 +46,7 @@ fi
 
 # arm64: KVM maps the memory cacheable in stage-2 (FEAT_S2FWB)
 if [ "$PLATFORM" = arm64 ]; then
-	fwb=0
-	dmesg | grep -q "Stage-2 Force Write-Back" && fwb=1
+	fwb=$(cpu_fwb)
 	echo
 	echo "=== KVM: a guest uses the GPU memory through a cacheable stage-2 mapping ==="
 	echo

@@ -74,3 +74,9 @@ fw_node() {
 		echo -
 	fi
 }
+
+# 1 if the CPU has FEAT_S2FWB (the kernel logs it), else 0: what
+# nvgrace_gpu_kvm_test takes in NVGRACE_KVM_FWB, as userspace cannot read it
+cpu_fwb() {
+	if dmesg | grep -q "Stage-2 Force Write-Back"; then echo 1; else echo 0; fi
+}

@@ -199,8 +199,7 @@ fi
 # It poisons one page, 160 MiB into BAR2. Then figures, not pass/fail:
 # the guest's first touch of 64 MiB, GPU memory against anonymous memory.
 if [ "$PLATFORM" = arm64 ]; then
-	fwb=0
-	dmesg | grep -q "Stage-2 Force Write-Back" && fwb=1
+	fwb=$(cpu_fwb)
 	check "the CPU has FEAT_S2FWB (the kernel logs 'Stage-2 Force Write-Back')" \
 		[ $fwb = 1 ]
 	NVGRACE_GPU_MEM_BASE=$GPU_MEM_BASE NVGRACE_KVM_FWB=$fwb \

@@ -17,6 +17,7 @@ GUEST_FILES := $(shell scripts/guest-files.sh $(GUEST_ARCH))
 VMKIT_x86_64 := vmkit
 
 .PHONY: help demo check deps tree export export-check checkpatch \
+	series-check docs send-dry-run build-series \
 	kernel selftests vmkit initramfs test nofwb clean clean-tree
 
 help:
@@ -25,6 +26,11 @@ help:
 	@echo 'make tree          create build/linux: the pinned base + patches/ (git am)'
 	@echo 'make export        regenerate patches/ from the commits in build/linux'
 	@echo 'make export-check  fail if build/linux holds work that patches/ does not'
+	@echo 'make checkpatch    checkpatch.pl --strict --codespell on every patch'
+	@echo 'make series-check  patch count, subjects, sign-offs, cover letter'
+	@echo 'make docs          make htmldocs of the pages the series adds'
+	@echo 'make send-dry-run  git send-email --dry-run of patches/ to get_maintainer.pl'"'"'s list'
+	@echo 'make build-series  build every patch in turn, compare W=1/sparse/kernel-doc warnings'
 	@echo 'make test          boot the guest and run the tests on the current build'
 	@echo 'make nofwb         (ARCH=arm64) boot the arm64 guest on a CPU without FEAT_S2FWB'
 	@echo 'demo, test with ARCH=arm64: the arm64 guest instead of the x86_64 one'
@@ -43,6 +49,19 @@ export-check:
 
 checkpatch: tree
 	@scripts/checkpatch.sh
+
+series-check: tree
+	@scripts/series-check.sh
+
+docs: tree
+	@scripts/docs.sh
+
+send-dry-run: tree
+	@scripts/send-dry-run.sh
+
+# After 'make kernel' (ARCH=arm64 for arm64); leaves build/ARCH to rebuild
+build-series: tree
+	@scripts/build-series.sh $(GUEST_ARCH)
 
 kernel: tree
 	@scripts/kernel.sh $(GUEST_ARCH) > build/kernel-$(GUEST_ARCH).log 2>&1 || \
@@ -76,8 +95,8 @@ check:
 	@scripts/check.sh
 
 clean:
-	rm -rf build/x86_64 build/arm64 build/l2-* build/selftests-* build/*.log \
-		build/*.cpio.gz
+	rm -rf build/x86_64 build/arm64 build/arm64-nokvm build/l2-* build/selftests-* \
+		build/series-* build/htmldocs build/*.log build/*.cpio.gz
 
 # Drops build/linux, including work that was not exported.
 clean-tree:

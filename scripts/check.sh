@@ -1,17 +1,29 @@
 #!/bin/sh
 # Everything 'make check' runs, in order, each step counted as one test,
-# plus every test the guest runs. The last line is "check: N passed, N
-# failed"; the exit status is non-zero if anything failed.
+# plus every test the guests run. The last line is "check: N passed, N
+# failed"; the exit status is non-zero if anything failed. Each step's log
+# is build/check/STEP.log, and its time is printed.
 #
-# 1. packages            scripts/deps.sh
-# 2. the tree            scripts/tree.sh (the series applied with git am)
-# 3. checkpatch          scripts/checkpatch.sh
-# 4. per-patch builds    scripts/build-series.sh x86_64 (+ W=1, sparse)
-# 5. arm64 build         scripts/kernel.sh arm64 + scripts/warnings.sh arm64
-# 6. x86_64 guest tests  scripts/selftests.sh, vmkit.sh (QEMU and the
-#                        nested guest), initramfs.sh, boot.sh
-# 7. arm64 guest tests   scripts/selftests.sh, initramfs.sh, boot.sh (test,
-#                        then nofwb: a CPU without FEAT_S2FWB)
+#  1. packages, the tree   scripts/deps.sh, tree.sh (the series, git am),
+#                          export-check.sh (patches/ matches the tree)
+#  2. the mails            checkpatch.sh (--strict --codespell), series-check.sh
+#                          (count, subjects, sign-offs, cover letter),
+#                          send-dry-run.sh (git send-email --dry-run to
+#                          get_maintainer.pl's addresses), docs.sh (make
+#                          htmldocs of the series' documentation)
+#  3. x86_64               kernel.sh (the guest kernel), selftests.sh, the
+#                          extra build (driver =m, MEMORY_FAILURE=n), which
+#                          is also the nested guest's kernel, modcheck.sh,
+#                          vmkit.sh, initramfs.sh; then the x86_64 guest
+#                          boots (boot.sh) in the background while
+#  4. arm64 and bisection  kernel.sh arm64 (the guest kernel), selftests.sh,
+#                          initramfs.sh; build-series.sh x86_64 and arm64
+#                          (every patch builds, no new W=1/sparse/kernel-doc
+#                          warning); the extra arm64 build (KVM=n, driver =m)
+#  5. the arm64 guest      boot.sh test, then nofwb (no FEAT_S2FWB)
+#
+# The x86_64 guest mostly keeps one of the two cores busy: the builds of
+# step 4 use the other one meanwhile.
 . "$(dirname "$0")/common.sh"
 set +e	# a failed step is counted, not fatal
 
@@ -48,11 +60,9 @@ step deps "$top/scripts/deps.sh" || finish
 step tree "$top/scripts/tree.sh" || finish
 step export-check "$top/scripts/export-check.sh" || finish
 step checkpatch "$top/scripts/checkpatch.sh"
-x86=ok
-step build-series-x86_64 "$top/scripts/build-series.sh" x86_64 || x86=
-arm64=ok
-step build-arm64 sh -c "'$top/scripts/kernel.sh' arm64 && '$top/scripts/warnings.sh' arm64" ||
-	arm64=
+step series-check "$top/scripts/series-check.sh"
+step send-dry-run "$top/scripts/send-dry-run.sh"
+step docs "$top/scripts/docs.sh"
 
 # initramfs ARCH: the ARCH guest's initramfs, with the files guest/files
 # lists for ARCH (the Makefile reads it too)
@@ -62,19 +72,27 @@ initramfs() {
 		"$build/initramfs-$1.cpio.gz" $("$top/scripts/guest-files.sh" "$1")
 }
 
-# guest ARCH MODE KERNEL: boot the ARCH guest in MODE (scripts/boot.sh);
-# its own tests are counted one by one.
-guest() {
+# boot ARCH MODE KERNEL: boot the ARCH guest in MODE (scripts/boot.sh),
+# in the background; report NAME then counts its tests one by one.
+boot() {
 	name=guest-$1
 	[ "$2" = test ] || name=$name-$2
 	echo "booting the $1 guest, $2 mode (log: $logs/$name.log)"
-	t0=$(date +%s)
-	"$top/scripts/boot.sh" "$1" "$2" "$3" "$build/initramfs-$1.cpio.gz" \
-		"$logs/$name.log" > "$logs/$name.result" 2>&1
+	date +%s > "$logs/$name.start"
+	# Other builds may share the CPU with it: more time than boot.sh's own
+	BOOT_TIMEOUT=${BOOT_TIMEOUT:-1800} "$top/scripts/boot.sh" "$1" "$2" "$3" \
+		"$build/initramfs-$1.cpio.gz" "$logs/$name.log" \
+		> "$logs/$name.result" 2>&1 &
+	echo $! > "$logs/$name.pid"
+}
+
+report() {
+	name=$1
+	wait "$(cat "$logs/$name.pid")"
 	grc=$?
 	tr -d '\r' < "$logs/$name.log" | grep -E '^(not )?ok [0-9]' | sed 's/^/    /'
 	grep -v '^boot.sh:' "$logs/$name.result" | sed 's/^/    /'
-	echo "    $name took $(($(date +%s) - t0)) s"
+	echo "    $name took $(($(date +%s) - $(cat "$logs/$name.start"))) s"
 	line=$(tail -n 1 "$logs/$name.result")
 	gp=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
 	gf=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
@@ -87,19 +105,47 @@ guest() {
 	fi
 }
 
+# 3. x86_64: the guest kernel, the extra build that is also the nested
+# guest's kernel, and the guest, in the background
+x86=
+step build-x86_64 "$top/scripts/kernel.sh" x86_64 && x86=ok
 if [ -n "$x86" ] &&
 	step selftests-x86_64 "$top/scripts/selftests.sh" x86_64 &&
+	step build-extra-x86_64 sh -c "'$top/scripts/kernel.sh' x86_64 \
+		'$build/l2-x86_64' '$top/configs/x86_64-l2.config' &&
+		'$top/scripts/modcheck.sh' '$build/l2-x86_64' '$logs/build-extra-x86_64.log'" &&
 	step vmkit-x86_64 "$top/scripts/vmkit.sh" x86_64 \
 		"$build/selftests-x86_64/vmkit.cpio" &&
 	initramfs x86_64; then
-	guest x86_64 test "$build/x86_64/arch/x86/boot/bzImage"
+	boot x86_64 test "$build/x86_64/arch/x86/boot/bzImage"
+else
+	x86=
 fi
 
-# The kernel of step 5; no nested guest kit (x86_64 only)
-if [ -n "$arm64" ] &&
+# 4. arm64 and every patch of the series (build/linux is checked out
+# patch by patch: nothing else may build from it meanwhile)
+arm64=
+step build-arm64 "$top/scripts/kernel.sh" arm64 && arm64=ok &&
+	cp "$build/arm64/arch/arm64/boot/Image" "$logs/Image-arm64"
+[ -n "$arm64" ] &&
 	step selftests-arm64 "$top/scripts/selftests.sh" arm64 &&
-	initramfs arm64; then
-	guest arm64 test "$build/arm64/arch/arm64/boot/Image"
-	guest arm64 nofwb "$build/arm64/arch/arm64/boot/Image"
+	initramfs arm64 || arm64=
+[ ! -f "$build/x86_64/vmlinux" ] ||
+	step build-series-x86_64 "$top/scripts/build-series.sh" x86_64
+[ ! -f "$build/arm64/vmlinux" ] ||
+	step build-series-arm64 "$top/scripts/build-series.sh" arm64
+step build-extra-arm64 sh -c "'$top/scripts/kernel.sh' arm64 \
+	'$build/arm64-nokvm' '$top/configs/arm64-nokvm.config' &&
+	'$top/scripts/modcheck.sh' '$build/arm64-nokvm' '$logs/build-extra-arm64.log'"
+
+[ -z "$x86" ] || report guest-x86_64
+
+# 5. the arm64 guest, on the kernel of step 4 (build-series.sh leaves
+# build/arm64 with a mix of objects: a copy of its image)
+if [ -n "$arm64" ]; then
+	boot arm64 test "$logs/Image-arm64"
+	report guest-arm64
+	boot arm64 nofwb "$logs/Image-arm64"
+	report guest-arm64-nofwb
 fi
 finish

@@ -1,6 +1,6 @@
 #!/bin/sh
-# checkpatch --strict on every patch of the series, from inside the kernel
-# tree as upstream runs it. Any error, warning or check fails, except the
+# checkpatch --strict --codespell on every patch of the series, from inside
+# the kernel tree as upstream runs it. Any error, warning or check fails, except the
 # message types that checkpatch.ignore lists, with a written reason, for
 # that patch.
 . "$(dirname "$0")/common.sh"
@@ -22,6 +22,15 @@ ignored_types() {
 PATH=/usr/bin:$PATH
 export PATH
 
+# codespell's dictionary (Debian's codespell), less the words that are
+# kernel identifiers the series uses: iput() (the VFS, not "input") and
+# struct to_kill's list node "nd" in mm/memory-failure.c (not "and").
+dict=$(python3 -c 'import codespell_lib, os.path as p
+print(p.join(p.dirname(codespell_lib.__file__), "data", "dictionary.txt"))') ||
+	die "no codespell (Debian package codespell)"
+mkdir -p "$build"
+grep -vE '^(iput|nd)->' "$dict" > "$build/codespell-dictionary.txt"
+
 fail=0
 n=0
 while read -r p; do
@@ -30,6 +39,7 @@ while read -r p; do
 	ignore=$(ignored_types "$p")
 	[ -z "$ignore" ] || say "$p: ignoring ${ignore%,} (see checkpatch.ignore)"
 	if ! out=$(cd "$tree" && scripts/checkpatch.pl --strict --color=never \
+			--codespell --codespellfile "$build/codespell-dictionary.txt" \
 			${ignore:+--ignore "${ignore%,}"} "$top/patches/$p" 2>&1); then
 		printf '%s\n' "$out"
 		fail=1
@@ -39,4 +49,4 @@ done < "$top/patches/series"
 rm -f "$tree"/.checkpatch-camelcase.git.*
 
 [ $fail = 0 ] || die "checkpatch --strict found problems"
-say "checkpatch --strict: $n patches clean"
+say "checkpatch --strict --codespell: $n patches clean"

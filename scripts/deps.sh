@@ -7,7 +7,8 @@ pkgs="build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
 	kmod rsync git python3 python3-ply python3-git ccache sparse diffstat
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	qemu-system-x86 qemu-system-arm acpica-tools device-tree-compiler
-	busybox-static $BASE_PACKAGE=$BASE_VERSION"
+	busybox-static codespell git-email libmailtools-perl
+	python3-sphinx python3-sphinx-rtd-theme $BASE_PACKAGE=$BASE_VERSION"
 
 missing=
 for p in $pkgs; do

@@ -5,12 +5,14 @@
 # The config is allnoconfig + configs/common.config + configs/$ARCH.config
 # (merge_config.sh -m, then olddefconfig), regenerated on every run; given
 # FRAGMENTs replace those two (e.g. configs/x86_64-l2.config). Every
-# CONFIG_FOO=y line of the fragments must be in the final .config: a symbol
+# CONFIG_FOO=y or =m line of the fragments must be in the final .config: a symbol
 # the tree defines but that did not stick is an error; a symbol the tree does
 # not define at all (e.g. the driver's own symbol on the bare base) is only
 # a warning. The kernel headers are installed into OUTDIR/usr/include.
-# TREE=DIR builds another source tree than build/linux (e.g. a pristine
-# `git archive base` export).
+# A "# CONFIG_FOO is not set" line of a fragment must not end up =y or =m.
+# With CONFIG_MODULES=y the modules are built too. TARGETS=none only
+# configures. TREE=DIR builds another source tree than build/linux (e.g. a
+# pristine `git archive base` export).
 . "$(dirname "$0")/common.sh"
 tree=${TREE:-$tree}
 
@@ -52,26 +54,36 @@ kmake -s allnoconfig
 	>/dev/null
 kmake -s olddefconfig
 
-# Check the requested =y options.
+# Check the requested =y and =m options.
 defined() {	# is CONFIG_$1 defined by some Kconfig file of the tree?
 	find "$tree" -name 'Kconfig*' -exec \
 		grep -lE "^[[:space:]]*(menu)?config $1\$" {} + | grep -q .
 }
 bad=0
-for sym in $(sed -n 's/^CONFIG_\([A-Za-z0-9_]*\)=y$/\1/p' $frags | sort -u); do
-	grep -qx "CONFIG_$sym=y" "$out/.config" && continue
+for req in $(sed -n 's/^CONFIG_\([A-Za-z0-9_]*=[ym]\)$/\1/p' $frags | sort -u); do
+	sym=${req%=*}
+	grep -qx "CONFIG_$req" "$out/.config" && continue
 	if defined "$sym"; then
 		have=$(grep -E "^(# )?CONFIG_$sym[= ]" "$out/.config" || true)
-		say "error: CONFIG_$sym=y requested, .config has: ${have:-nothing}" >&2
+		say "error: CONFIG_$req requested, .config has: ${have:-nothing}" >&2
 		bad=1
 	else
 		say "warning: CONFIG_$sym is not defined by this tree, skipped"
 	fi
 done
+for sym in $(sed -n 's/^# CONFIG_\([A-Za-z0-9_]*\) is not set$/\1/p' $frags | sort -u); do
+	! grep -qE "^CONFIG_$sym=(y|m)\$" "$out/.config" || {
+		say "error: CONFIG_$sym is not wanted, .config has it set" >&2
+		bad=1
+	}
+done
 [ $bad = 0 ] || die "config fragments did not stick (missing dependencies?)"
+[ "${TARGETS:-}" != none ] || exit 0
 
+! grep -q '^CONFIG_MODULES=y' "$out/.config" || target="$target modules"
 say "building $target"
-kmake -j"${JOBS:-2}" "$target"
+# shellcheck disable=SC2086 # one word per target
+kmake -j"${JOBS:-2}" $target
 kmake -s headers_install >/dev/null
 
 say "built $out/$image in $(($(date +%s) - start)) s"

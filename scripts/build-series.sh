@@ -42,6 +42,9 @@ arm64) karch=arm64 cross=aarch64-linux-gnu- ;;
 esac
 out=$build/$arch
 wide=${WIDE:-200}
+# the arch/ directories this build does not read
+others=$(cd "$tree/arch" && ls -d -- */ | tr -d / | grep -vx "${karch%_64}" |
+	tr '\n' '|' | sed 's/|$//')
 [ -f "$out/vmlinux" ] || die "no kernel in $out (run scripts/kernel.sh $arch)"
 
 "$top/scripts/export-check.sh" >/dev/null ||
@@ -109,9 +112,10 @@ goto() {
 	done
 }
 
-# w1 TAG OBJ...: compile OBJs with W=1 C=1, one at a time, and record the
-# warnings of each in $logs/w/OBJ (one line each, file:line: text, paths
-# relative to the tree). TAG names the log.
+# w1 TAG OBJ...: compile OBJs with W=1 C=1 and record the warnings of each
+# in $logs/w/OBJ (one line each, file:line: text, paths relative to the
+# tree); make's --output-sync keeps each object's lines together. TAG names
+# the log.
 w1() {
 	tag=$1
 	shift
@@ -119,7 +123,8 @@ w1() {
 	for o in "$@"; do
 		touch "$tree/${o%.o}.c"
 	done
-	kmake -j1 W=1 C=1 "$@" > "$logs/$tag.log" 2>&1 || {
+	kmake -j"${JOBS:-2}" --output-sync=target W=1 C=1 "$@" \
+		> "$logs/$tag.log" 2>&1 || {
 		tail -n 30 "$logs/$tag.log"
 		die "W=1 C=1 build of $* failed ($logs/$tag.log)"
 	}
@@ -176,11 +181,13 @@ for c in $commits; do
 	t0=$(date +%s)
 	title="[$i/$total] $(git -C "$tree" log -1 --format='%h %s' "$c")"
 	changed=$(git -C "$tree" diff --name-only "$prev" "$c")
-	kfiles=$(echo "$changed" | grep -Ev '^(tools/|Documentation/|MAINTAINERS$)' || true)
+	# what this arch's build reads: not tools/, the docs, another arch
+	kfiles=$(echo "$changed" |
+		grep -Ev "^(tools/|Documentation/|MAINTAINERS\$|arch/($others)/)" || true)
 	prev=$c
 	if [ -z "$kfiles" ]; then
 		goto "$c"
-		say "$title: no kernel source changes"
+		say "$title: changes nothing the $arch build reads"
 		continue
 	fi
 	cfiles=$(echo "$kfiles" | grep '\.c$' || true)

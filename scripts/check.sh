@@ -124,7 +124,8 @@ report() {
 	grc=$?
 	tr -d '\r' < "$logs/$name.log" | grep -E '^(not )?ok [0-9]' | sed 's/^/    /'
 	grep -v '^boot.sh:' "$logs/$name.result" | sed 's/^/    /'
-	echo "    $name took $(($(date +%s) - $(cat "$logs/$name.start"))) s"
+	echo "    $name: $(sed -n 's/^boot.sh: guest ran for/the guest ran for/p' \
+		"$logs/$name.result"), results $(($(date +%s) - $(cat "$logs/$name.start"))) s after its start"
 	line=$(tail -n 1 "$logs/$name.result")
 	gp=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
 	gf=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')

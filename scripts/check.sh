@@ -30,20 +30,27 @@ passed=0
 failed=0
 start=$(date +%s)
 
+# tally NAME STATUS SECONDS: count step NAME, print its result, and on
+# failure the end of its log; returns STATUS
+tally() {
+	if [ "$2" = 0 ]; then
+		passed=$((passed + 1))
+		echo "ok - $1 ($3 s)"
+		return 0
+	fi
+	failed=$((failed + 1))
+	echo "not ok - $1 ($3 s), last lines of $logs/$1.log:"
+	tail -n 25 "$logs/$1.log" | sed 's/^/    /'
+	return 1
+}
+
 # step NAME COMMAND...: run COMMAND, its output in $logs/NAME.log
 step() {
 	name=$1
 	shift
 	t0=$(date +%s)
-	if "$@" > "$logs/$name.log" 2>&1; then
-		passed=$((passed + 1))
-		echo "ok - $name ($(($(date +%s) - t0)) s)"
-		return 0
-	fi
-	failed=$((failed + 1))
-	echo "not ok - $name ($(($(date +%s) - t0)) s), last lines of $logs/$name.log:"
-	tail -n 25 "$logs/$name.log" | sed 's/^/    /'
-	return 1
+	"$@" > "$logs/$name.log" 2>&1
+	tally "$name" $? $(($(date +%s) - t0))
 }
 
 # bgstep NAME COMMAND...: step NAME in the background, as the steps that
@@ -63,15 +70,7 @@ bgstep() {
 collect() {
 	wait "$(cat "$logs/$1.bgpid")"
 	read -r rc secs < "$logs/$1.rc"
-	if [ "$rc" = 0 ]; then
-		passed=$((passed + 1))
-		echo "ok - $1 ($secs s)"
-		return 0
-	fi
-	failed=$((failed + 1))
-	echo "not ok - $1 ($secs s), last lines of $logs/$1.log:"
-	tail -n 25 "$logs/$1.log" | sed 's/^/    /'
-	return 1
+	tally "$1" "$rc" "$secs"
 }
 
 finish() {

@@ -15,10 +15,54 @@ RGPU=0000:01:00.0	# $RGPU_MEM_SIZE at $RGPU_MEM_BASE, behind a root port: can be
 RAMGPU=0000:00:0a.0	# "GPU memory" at $RAMGPU_MEM_BASE: System RAM
 DUPGPU=0000:00:0b.0	# the GPU memory of $GPU again
 
+# Seconds a test program may run before limit() (below) calls it hung. The
+# longest, the uAPI fuzzer on x86_64 under KASAN, takes about 95 s alone
+# (single-threaded TCG beside a build can take two to three times longer).
+LIMIT=600
+
 ntest=0
 ok() { ntest=$((ntest + 1)); echo "ok $ntest - $*"; }
 not_ok() { ntest=$((ntest + 1)); echo "not ok $ntest - $*"; }
 skip() { ntest=$((ntest + 1)); echo "ok $ntest - $1 # SKIP $2"; }
+
+# limit SECONDS COMMAND...: run COMMAND in a process group of its own; if
+# it is still running after SECONDS, /tests/watchdog.sh prints why on the
+# console (timer interrupts per CPU, every task's stack and the locks held)
+# and kills the group, and limit returns 124 (as timeout(1) does). The
+# boot's own timeout (scripts/boot.sh) is only the last resort.
+limit() {
+	lsecs=$1
+	shift
+	setsid "$@" &
+	lpid=$!
+	lwatch=
+	cpu=0
+	while [ $cpu -lt "$(nproc)" ]; do
+		taskset -c $cpu sh /tests/watchdog.sh $lpid "$lsecs" "$*" &
+		lwatch="$lwatch $!"
+		cpu=$((cpu + 1))
+	done
+	wait $lpid
+	lrc=$?
+	# shellcheck disable=SC2086 # one word per watchdog
+	kill $lwatch 2>/dev/null
+	if [ -d /tmp/watchdog.$lpid ]; then
+		rmdir /tmp/watchdog.$lpid
+		return 124
+	fi
+	return $lrc
+}
+
+# guest_prog PROGRAM ARGS...: run a guest program of the harness (within
+# $LIMIT seconds), echo its '# ' lines (seed, summary, failures), keep its
+# exit status
+guest_prog() {
+	out=$(limit $LIMIT "$@" 2>&1)
+	rc=$?
+	echo "$out" | grep '^#'
+	[ $rc = 0 ] || echo "# $1 exits $rc"
+	return $rc
+}
 
 # check DESCRIPTION COMMAND...: one TAP result for COMMAND's exit status
 check() {

@@ -17,7 +17,7 @@ check "KVM initialised in nVHE mode, without FEAT_S2FWB (no 'Stage-2 Force Write
 	nvhe_without_fwb
 # Without FWB: KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED reads 0 and a memory
 # slot over BAR2 fails with EINVAL; the tests that need one skip
-NVGRACE_GPU_MEM_BASE=$GPU_MEM_BASE NVGRACE_KVM_FWB=0 \
+limit $LIMIT env NVGRACE_GPU_MEM_BASE=$GPU_MEM_BASE NVGRACE_KVM_FWB=0 \
 	/tests/nvgrace_gpu_kvm_test $GPU
 
 echo "1..$ntest"

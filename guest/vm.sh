@@ -25,7 +25,7 @@ vm_test() {
 
 	echo "# starting QEMU with L2 (nested TCG: a minute or two)"
 	t0=$(date +%s)
-	timeout -s KILL $VM_TIMEOUT qemu-system-x86_64 \
+	limit $VM_TIMEOUT qemu-system-x86_64 \
 		-M pc -accel tcg -cpu qemu64 -m 128M -smp 1 \
 		-nodefaults -display none -serial file:/tmp/l2.raw -no-reboot \
 		-kernel /vm/kernel -initrd /vm/initramfs.cpio.gz \
@@ -62,7 +62,7 @@ vm_test() {
 
 # vm_prog ARGS...: nvgrace-vm ARGS, its output as TAP comments
 vm_prog() {
-	out=$(/tests/nvgrace-vm "$@")
+	out=$(limit $LIMIT /tests/nvgrace-vm "$@")
 	rc=$?
 	echo "$out" | sed 's/^/# /'
 	return $rc

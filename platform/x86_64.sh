@@ -14,8 +14,22 @@
 # shellcheck shell=sh disable=SC2034 # sourced: the variables are for others
 PLATFORM=x86_64
 QEMU=qemu-system-x86_64
-QEMU_MACHINE="-M q35 -accel tcg -cpu qemu64,vendor=GenuineIntel -m 2G
-	-smp 2 -nic none -device intel-iommu,intremap=on"
+#
+# Single-threaded TCG (thread=single): both vCPUs run on one host thread,
+# taking turns. With one thread per vCPU (QEMU's default), QEMU 7.2 lets a
+# vCPU use its TLB entries for MMIO after another vCPU has changed the
+# memory map (every memory-decode toggle, BAR move and reset of the tests
+# does) and before its TLB is flushed: the access then goes to whatever
+# device has the entry's index in the new map. Seen under host load: QEMU
+# printed "vtd_mem_write: MMIO over range: addr=0x380 size=0x4", a local
+# APIC timer write (register 0x380, the initial count) that landed in the
+# VT-d unit; that CPU's timer was never armed again and the guest stopped
+# making progress. guest/timer-stress.c reproduces it in a minute or two
+# with a parallel build on the host; QEMU 8.1.1 fixed it upstream (tcg_commit
+# flushes on the vCPU's own thread), Debian 12 has 7.2. Single-threaded TCG
+# changes the map only between vCPU time slices, and uses one host core.
+QEMU_MACHINE="-M q35 -accel tcg,thread=single -cpu qemu64,vendor=GenuineIntel
+	-m 2G -smp 2 -nic none -device intel-iommu,intremap=on"
 CONSOLE=ttyS0
 # RAM above 1536M (0x60000000 up to the 2G top) has no struct page: that is
 # the "GPU memory"

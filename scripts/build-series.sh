@@ -65,7 +65,7 @@ restore() {
 trap restore EXIT
 trap 'exit 1' INT TERM
 
-export CCACHE_DIR=$build/ccache
+ccache_env
 kmake() {
 	make -C "$tree" O="$out" ARCH="$karch" CROSS_COMPILE="$cross" \
 		CC="ccache ${cross}gcc" "$@"

@@ -1,26 +1,36 @@
 #!/bin/sh
-# Everything 'make check' runs, in order, each step counted as one test,
-# plus every test the guests run. The last line is "check: N passed, N
-# failed"; the exit status is non-zero if anything failed. Each step's log
-# is build/check/STEP.log, and its time is printed.
+# Everything 'make check' runs, each step counted as one test, plus every
+# test the guests run. The last line is "check: N passed, N failed"; the
+# exit status is non-zero if anything failed. Each step's log is
+# build/check/STEP.log, and its time is printed with the time it took in
+# the previous run.
+#
+# The machine has two cores; the steps are laid out so that both stay busy:
 #
 #  1. packages, the tree   scripts/deps.sh, tree.sh (the series, git am),
 #                          export-check.sh (patches/ matches the tree)
-#  2. the mails            checkpatch.sh (--strict --codespell), series-check.sh
-#                          (count, subjects, sign-offs, cover letter),
-#                          send-dry-run.sh (git send-email --dry-run to
-#                          get_maintainer.pl's addresses), docs.sh (make
-#                          htmldocs of the series' documentation)
-#  3. x86_64               kernel.sh (the guest kernel, built during step 2,
-#                          which mostly uses one core), selftests.sh, the
-#                          extra build (driver =m, MEMORY_FAILURE=n), which
-#                          is also the nested guest's kernel, modcheck.sh,
-#                          vmkit.sh, initramfs.sh; the x86_64 guest (boot.sh)
-#  4. arm64 and bisection  kernel.sh arm64 (the guest kernel), selftests.sh,
-#                          initramfs.sh; build-series.sh x86_64 and arm64
-#                          (every patch builds, no new W=1/sparse/kernel-doc
-#                          warning); the extra arm64 build (KVM=n, driver =m)
-#  5. the arm64 guest      boot.sh test, then nofwb (no FEAT_S2FWB)
+#  2. the mails, beside    checkpatch.sh (--strict --codespell), series-check.sh
+#     the x86_64 kernel    (count, subjects, sign-offs, cover letter),
+#                          send-dry-run.sh, docs.sh (make htmldocs) on one
+#                          core, while kernel.sh x86_64 builds the guest
+#                          kernel
+#  3. the x86_64 guest     selftests.sh, the extra build (driver =m,
+#                          MEMORY_FAILURE=n; also the nested guest's kernel),
+#                          modcheck.sh, vmkit.sh, initramfs.sh; then the
+#                          guest lane starts: the x86_64 guest (boot.sh;
+#                          one host core, single-threaded TCG, see
+#                          platform/x86_64.sh), then the arm64 guest in test
+#                          and nofwb mode once its kernel is there
+#  4. arm64 and bisection, kernel.sh arm64, selftests.sh, initramfs.sh;
+#     beside the guests    build-series.sh x86_64 and arm64 (every patch
+#                          builds, no new W=1/sparse/kernel-doc warning);
+#                          the extra arm64 build (KVM=n, driver =m)
+#  5. the guests' results
+#
+# The compiler cache is ccache's own, shared by every clone on the machine
+# (scripts/common.sh, ccache_env). The times of this run are kept in
+# build/check/times for the next one; a clone without them shows those of
+# scripts/check-times (a clean clone with an empty cache, README).
 . "$(dirname "$0")/common.sh"
 set +e	# a failed step is counted, not fatal
 
@@ -30,16 +40,40 @@ passed=0
 failed=0
 start=$(date +%s)
 
+# The previous run's times, NAME SECONDS per line
+prev=$logs/times
+prevwhat="previous run"
+if [ ! -s "$prev" ]; then
+	prev=$top/scripts/check-times
+	prevwhat="reference run, empty compiler cache"
+fi
+[ -f "$prev" ] || prev=/dev/null
+: > "$logs/times.new"
+last() {	# last NAME: the seconds NAME took in $prev, or ?
+	t=$(awk -v n="$1" '$1 == n { print $2 }' "$prev")
+	echo "${t:-?}"
+}
+expected=$(last total)
+echo "check: the $prevwhat took ${expected} s in all (steps below: this run's time; last: the $prevwhat's)"
+
+# left: what the previous run's total leaves of this one, for the user
+left() {
+	[ "$expected" != '?' ] || return 0
+	l=$((expected - ($(date +%s) - start)))
+	[ $l -gt 0 ] && echo ", about $l s left" || echo ", past the $prevwhat's total"
+}
+
 # tally NAME STATUS SECONDS: count step NAME, print its result, and on
 # failure the end of its log; returns STATUS
 tally() {
+	echo "$1 $3" >> "$logs/times.new"
 	if [ "$2" = 0 ]; then
 		passed=$((passed + 1))
-		echo "ok - $1 ($3 s)"
+		echo "ok - $1 ($3 s; last $(last "$1") s$(left))"
 		return 0
 	fi
 	failed=$((failed + 1))
-	echo "not ok - $1 ($3 s), last lines of $logs/$1.log:"
+	echo "not ok - $1 ($3 s; last $(last "$1") s), last lines of $logs/$1.log:"
 	tail -n 25 "$logs/$1.log" | sed 's/^/    /'
 	return 1
 }
@@ -53,8 +87,8 @@ step() {
 	tally "$name" $? $(($(date +%s) - t0))
 }
 
-# bgstep NAME COMMAND...: step NAME in the background, as the steps that
-# follow it need only one core; collect NAME waits for it and counts it.
+# bgstep NAME COMMAND...: step NAME in the background; collect NAME waits
+# for it and counts it.
 bgstep() {
 	bgname=$1
 	shift
@@ -74,7 +108,11 @@ collect() {
 }
 
 finish() {
-	echo "make check took $(($(date +%s) - start)) s"
+	total=$(($(date +%s) - start))
+	echo "total $total" >> "$logs/times.new"
+	# Only a run that got to the end sets the times for the next one
+	[ -z "${1:-}" ] || mv "$logs/times.new" "$logs/times"
+	echo "make check took $total s (the $prevwhat: $expected s)"
 	echo "check: $passed passed, $failed failed"
 	[ "$failed" = 0 ]
 	exit
@@ -83,7 +121,8 @@ finish() {
 step deps "$top/scripts/deps.sh" || finish
 step tree "$top/scripts/tree.sh" || finish
 step export-check "$top/scripts/export-check.sh" || finish
-# The x86_64 guest kernel builds on both cores while the checks of the
+
+# 2. The x86_64 guest kernel builds on both cores while the checks of the
 # mails, which mostly use one, read the tree.
 bgstep build-x86_64 "$top/scripts/kernel.sh" x86_64
 step checkpatch "$top/scripts/checkpatch.sh"
@@ -99,41 +138,45 @@ initramfs() {
 		"$build/initramfs-$1.cpio.gz" $("$top/scripts/guest-files.sh" "$1")
 }
 
-# boot ARCH MODE KERNEL: boot the ARCH guest in MODE (scripts/boot.sh);
-# report NAME waits for it and counts its tests one by one.
-boot() {
+# guest ARCH MODE KERNEL: boot the ARCH guest in MODE (scripts/boot.sh),
+# for the guest lane; report NAME counts its tests one by one.
+guest() {
 	name=guest-$1
 	[ "$2" = test ] || name=$name-$2
-	echo "booting the $1 guest, $2 mode (log: $logs/$name.log)"
-	date +%s > "$logs/$name.start"
-	"$top/scripts/boot.sh" "$1" "$2" "$3" \
+	echo "booting the $1 guest, $2 mode (log: $logs/$name.log; last $(last "$name") s)"
+	t0=$(date +%s)
+	# Beside the builds a guest runs up to three times slower than alone
+	BOOT_TIMEOUT=${BOOT_TIMEOUT:-2400} "$top/scripts/boot.sh" "$1" "$2" "$3" \
 		"$build/initramfs-$1.cpio.gz" "$logs/$name.log" \
-		> "$logs/$name.result" 2>&1 &
-	echo $! > "$logs/$name.pid"
+		> "$logs/$name.result" 2>&1
+	echo "$? $(($(date +%s) - t0))" > "$logs/$name.rc"
 }
 
 report() {
 	name=$1
-	wait "$(cat "$logs/$name.pid")"
-	grc=$?
+	[ -f "$logs/$name.rc" ] || return 0	# never booted: its build failed
+	read -r grc secs < "$logs/$name.rc"
+	echo "$name $secs" >> "$logs/times.new"
 	tr -d '\r' < "$logs/$name.log" | grep -E '^(not )?ok [0-9]' | sed 's/^/    /'
 	grep -v '^boot.sh:' "$logs/$name.result" | sed 's/^/    /'
 	echo "    $name: $(sed -n 's/^boot.sh: guest ran for/the guest ran for/p' \
-		"$logs/$name.result"), results $(($(date +%s) - $(cat "$logs/$name.start"))) s after its start"
+		"$logs/$name.result"); $secs s in all (last $(last "$name") s)"
 	line=$(tail -n 1 "$logs/$name.result")
 	gp=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
 	gf=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
 	passed=$((passed + ${gp:-0}))
 	failed=$((failed + ${gf:-0}))
 	# A guest that failed without a failed test (timeout, warning) still fails.
-	if [ $grc != 0 ] && [ "${gf:-0}" = 0 ]; then
+	if [ "$grc" != 0 ] && [ "${gf:-0}" = 0 ]; then
 		failed=$((failed + 1))
 		echo "not ok - $name (see above)"
 	fi
 }
 
 # 3. x86_64: the guest kernel, the extra build that is also the nested
-# guest's kernel, and the guest, in the background
+# guest's kernel, the guest's files; then the guest lane in the background
+# (the guest keeps its own copy of the image: build-series.sh relinks)
+rm -f "$logs"/guest-*.rc "$logs/arm64.ready"
 x86=
 collect build-x86_64 && x86=ok
 if [ -n "$x86" ] &&
@@ -144,22 +187,32 @@ if [ -n "$x86" ] &&
 	step vmkit-x86_64 "$top/scripts/vmkit.sh" x86_64 \
 		"$build/selftests-x86_64/vmkit.cpio" &&
 	initramfs x86_64; then
-	# Alone on the machine: twice, with builds beside it, the guest hung
-	# (see README, "What make check runs")
-	boot x86_64 test "$build/x86_64/arch/x86/boot/bzImage"
-	report guest-x86_64
+	cp "$build/x86_64/arch/x86/boot/bzImage" "$logs/bzImage-x86_64"
 else
 	x86=
 fi
+(
+	[ -z "$x86" ] || guest x86_64 test "$logs/bzImage-x86_64"
+	# the arm64 guest once its kernel and initramfs are there (below)
+	while [ ! -f "$logs/arm64.ready" ]; do
+		sleep 5
+	done
+	if [ "$(cat "$logs/arm64.ready")" = ok ]; then
+		guest arm64 test "$logs/Image-arm64"
+		guest arm64 nofwb "$logs/Image-arm64"
+	fi
+) &
+lane=$!
 
-# 4. arm64 and every patch of the series (build/linux is checked out
-# patch by patch: nothing else may build from it meanwhile)
+# 4. arm64 and every patch of the series, beside the guests (build/linux
+# is checked out patch by patch: nothing else may build from it meanwhile)
 arm64=
 step build-arm64 "$top/scripts/kernel.sh" arm64 && arm64=ok &&
 	cp "$build/arm64/arch/arm64/boot/Image" "$logs/Image-arm64"
 [ -n "$arm64" ] &&
 	step selftests-arm64 "$top/scripts/selftests.sh" arm64 &&
 	initramfs arm64 || arm64=
+echo "${arm64:-failed}" > "$logs/arm64.ready"
 [ ! -f "$build/x86_64/vmlinux" ] ||
 	step build-series-x86_64 "$top/scripts/build-series.sh" x86_64
 [ ! -f "$build/arm64/vmlinux" ] ||
@@ -168,13 +221,10 @@ step build-extra-arm64 sh -c "'$top/scripts/kernel.sh' arm64 \
 	'$build/arm64-nokvm' '$top/configs/arm64-nokvm.config' &&
 	'$top/scripts/modcheck.sh' '$build/arm64-nokvm' '$logs/build-extra-arm64.log'"
 
-
-# 5. the arm64 guest, on the kernel of step 4 (build-series.sh leaves
-# build/arm64 with a mix of objects: a copy of its image)
-if [ -n "$arm64" ]; then
-	boot arm64 test "$logs/Image-arm64"
-	report guest-arm64
-	boot arm64 nofwb "$logs/Image-arm64"
-	report guest-arm64-nofwb
-fi
-finish
+# 5. The guests' results
+echo "waiting for the guests$(left)"
+wait $lane
+for g in guest-x86_64 guest-arm64 guest-arm64-nofwb; do
+	report $g
+done
+finish complete

@@ -37,8 +37,8 @@ for f in $frags; do
 done
 [ -f "$tree/Makefile" ] || die "no kernel tree at $tree (run scripts/tree.sh)"
 
-export CCACHE_DIR=$build/ccache
-mkdir -p "$out" "$CCACHE_DIR"
+ccache_env
+mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
 kmake() {

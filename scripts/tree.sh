@@ -36,6 +36,9 @@ rmdir "$tmp"
 
 say "creating the base commit"
 tool_git init -q -b main
+# No automatic gc: after the base commit's 80,000 loose objects, the first
+# git am would start a repack that takes minutes of a core the builds need.
+tool_git config gc.auto 0
 tool_git add -f -A .
 tool_git commit -q -m "Debian $BASE_PACKAGE $BASE_VERSION ($BASE_UPSTREAM)" \
 	-m "Unpacked from $BASE_TARBALL, sha256 $BASE_SHA256."

@@ -47,14 +47,14 @@ if [ ! -s "$prev" ]; then
 	prev=$top/scripts/check-times
 	prevwhat="reference run, empty compiler cache"
 fi
-[ -f "$prev" ] || prev=/dev/null
+[ -f "$prev" ] || { prev=/dev/null; prevwhat="previous run (none known)"; }
 : > "$logs/times.new"
 last() {	# last NAME: the seconds NAME took in $prev, or ?
 	t=$(awk -v n="$1" '$1 == n { print $2 }' "$prev")
 	echo "${t:-?}"
 }
 expected=$(last total)
-echo "check: the $prevwhat took ${expected} s in all (steps below: this run's time; last: the $prevwhat's)"
+echo "check: the $prevwhat took ${expected} s in all (each step: its time, then 'last', the $prevwhat's)"
 
 # left: what the previous run's total leaves of this one, for the user
 left() {

@@ -20,7 +20,8 @@ sleep 1
 echo "# one second later:         $(grep LOC: /proc/interrupts)"
 # Every task's state and stack (t), the locks held (d, with lockdep), the
 # stacks of the CPUs that run something (l)
-mark="watchdog: $* timed out"
+# a mark without the command, whose slashes would end the sed address
+mark="nvgrace watchdog: pid $pid timed out"
 echo "$mark" > /dev/kmsg
 for key in t d l; do
 	echo $key > /proc/sysrq-trigger

@@ -216,7 +216,7 @@ step build-arm64 "$top/scripts/kernel.sh" arm64 && arm64=ok &&
 	step selftests-arm64 "$top/scripts/selftests.sh" arm64 &&
 	initramfs arm64 || arm64=
 echo "${arm64:-failed}" > "$logs/arm64.ready"
-[ ! -f "$build/x86_64/vmlinux" ] ||
+[ ! -f "$build/l2-x86_64/vmlinux" ] ||
 	step build-series-x86_64 "$top/scripts/build-series.sh" x86_64
 [ ! -f "$build/arm64/vmlinux" ] ||
 	step build-series-arm64 "$top/scripts/build-series.sh" arm64

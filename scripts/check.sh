@@ -56,8 +56,15 @@ last() {	# last NAME: the seconds NAME took in $prev, or ?
 expected=$(last total)
 echo "check: the $prevwhat took ${expected} s in all (each step: its time, then 'last', the $prevwhat's)"
 # the steps to come, in the order they ended then, each with its time
-[ "$expected" = '?' ] || awk '$1 != "total" { printf "%s%s %s s", sep, $1, $2; sep = ", " }
-	END { print "" }' "$prev" | fold -s -w 76 | sed 's/ *$//; s/^/    /'
+[ "$expected" = '?' ] || awk '$1 != "total" {
+		item = $1 " " $2 " s"
+		if (line != "" && length(line) + length(item) > 70) {
+			print "    " line ","
+			line = ""
+		}
+		line = line == "" ? item : line ", " item
+	}
+	END { if (line != "") print "    " line }' "$prev"
 
 # left: what the previous run's total leaves of this one, for the user
 left() {

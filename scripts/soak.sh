@@ -12,7 +12,7 @@
 # non-zero if any run failed.
 . "$(dirname "$0")/common.sh"
 
-[ $# = 2 ] || die "usage: soak.sh ARCH N"
+[ $# = 2 ] && [ "$2" -gt 0 ] 2>/dev/null || die "usage: soak.sh ARCH N (N > 0)"
 arch=$1 n=$2
 case $arch in
 x86_64) image=$build/x86_64/arch/x86/boot/bzImage ;;
@@ -34,7 +34,9 @@ setsid sh -c 'while :; do
 	CCACHE_DISABLE=1 "$1/scripts/kernel.sh" "$3" "$2/soak-load" || sleep 5
 done' soak-load "$top" "$build" "$arch" > "$logs/load.log" 2>&1 &
 load=$!
-trap 'kill -- -$load 2>/dev/null; wait $load 2>/dev/null' EXIT
+boot=
+# by session: timeout(1) in boot.sh puts QEMU in a process group of its own
+trap 'pkill -s $load; [ -z "$boot" ] || pkill -s $boot; wait' EXIT
 trap 'exit 1' INT TERM
 sleep 30	# let the build reach full speed
 
@@ -44,9 +46,13 @@ while [ $i -lt "$n" ]; do
 	i=$((i + 1))
 	t0=$(date +%s)
 	rc=0
-	BOOT_TIMEOUT=${BOOT_TIMEOUT:-2400} "$top/scripts/boot.sh" "$arch" test \
-		"$logs/image-$arch" "$initrd" "$logs/$arch-$i.log" \
-		> "$logs/$arch-$i.result" 2>&1 || rc=$?
+	# in a session of its own too, so that an interrupt stops its QEMU
+	BOOT_TIMEOUT=${BOOT_TIMEOUT:-2400} setsid "$top/scripts/boot.sh" \
+		"$arch" test "$logs/image-$arch" "$initrd" "$logs/$arch-$i.log" \
+		> "$logs/$arch-$i.result" 2>&1 &
+	boot=$!
+	wait $boot || rc=$?
+	boot=
 	load1=$(cut -d' ' -f1 /proc/loadavg)
 	say "run $i of $n: $(tail -n 1 "$logs/$arch-$i.result"); exit $rc;" \
 		"$(($(date +%s) - t0)) s; load average $load1"

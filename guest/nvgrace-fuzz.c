@@ -47,8 +47,12 @@
  * OPS defaults to 100000, SEED to the time, SECONDS (the time bound) to
  * 240. The seed is printed first ("# seed N"): the same seed on the same
  * device replays the same operations. Exit status 0 only if every check
- * held and all OPS operations ran; a failed check prints
- * "# FAIL op N: ...", a time bound reached "# STOPPED ...".
+ * held; a failed check prints "# FAIL op N: ...". The time bound only
+ * caps the run on a slow or busy machine: reaching it ends the run early
+ * with the checks of the operations that ran, prints "# time bound ..."
+ * with their number, and is not a failure (how fast the machine runs is
+ * not what the fuzzer tests; a program that stops making progress is
+ * the guest watchdog's to catch).
  */
 #define _GNU_SOURCE
 #include <endian.h>
@@ -1594,7 +1598,8 @@ int main(int argc, char **argv)
 		printf("# FAIL: %lu accesses of the BAR2 padding worked with memory decode off\n",
 		       n_pad_decode_off);
 	if (stopped)
-		printf("# STOPPED: time bound of %.0f s reached after %llu of %llu ops\n",
-		       limit, (unsigned long long)opno, nops);
-	return fails || stopped ? 1 : 0;
+		printf("# time bound of %.0f s reached after %llu of %llu ops: the checks above are those of the %llu\n",
+		       limit, (unsigned long long)opno, nops,
+		       (unsigned long long)opno);
+	return fails ? 1 : 0;
 }

@@ -40,6 +40,13 @@ done
 ccache_env
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+# The objects' dependency files name the sources by absolute path: a build
+# continued from another source tree would not see that tree's changes.
+src=$(cd "$tree" && pwd)
+if [ -f "$out/.source-tree" ] && [ "$(cat "$out/.source-tree")" != "$src" ]; then
+	die "$out was built from $(cat "$out/.source-tree"), not $src: remove it first"
+fi
+echo "$src" > "$out/.source-tree"
 
 kmake() {
 	make -C "$tree" O="$out" ARCH="$karch" CROSS_COMPILE="$cross" \

@@ -59,11 +59,8 @@ docs: tree
 send-dry-run: tree
 	@scripts/send-dry-run.sh
 
-# In the small build of each arch (built first if missing); arm64 walks the
-# patches in build/linux-arm64, a second checkout that scripts/worktree.sh
-# brings to the tip of build/linux's branch
+# After 'make kernel' (ARCH=arm64 for arm64); leaves build/ARCH to rebuild
 build-series: tree
-	@[ $(GUEST_ARCH) != arm64 ] || scripts/worktree.sh
 	@scripts/build-series.sh $(GUEST_ARCH)
 
 kernel: tree
@@ -98,10 +95,9 @@ check:
 	@scripts/check.sh
 
 clean:
-	rm -rf build/x86_64 build/arm64 build/arm64-small build/l2-* build/selftests-* \
+	rm -rf build/x86_64 build/arm64 build/l2-* build/selftests-* \
 		build/series-* build/htmldocs build/*.log build/*.cpio.gz
 
-# Drops build/linux, including work that was not exported, and its second
-# checkout build/linux-arm64 (scripts/worktree.sh).
+# Drops build/linux, including work that was not exported.
 clean-tree:
-	rm -rf build/linux build/linux-arm64
+	rm -rf build/linux

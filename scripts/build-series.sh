@@ -4,23 +4,16 @@
 # parent's: scripts/build-series.sh ARCH
 #
 # The build it uses (OUT below) is one of the kernels that 'make check'
-# builds anyway, the smallest that builds what the series changes for ARCH;
-# a patch pays for a tree walk and a link of it, several times over, so a
-# small build makes the pass quick (in the guest kernels, with KASAN or
-# lockdep and about 1,200 objects, it took twice as long):
+# builds anyway, the smallest that builds what the series changes for ARCH:
 #  - x86_64: the extra build, build/l2-x86_64 (configs/x86_64-l2.config:
-#    the driver =m, MEMORY_FAILURE=n, no KVM, no ACPI);
-#  - arm64: the small build, build/arm64-small (configs/arm64-small.config:
-#    KVM with its stage-2 KUnit test and debugfs view, ACPI GHES, the
-#    memory failure registry and its KUnit test, the driver =m), built
-#    from build/linux-arm64, a second checkout of build/linux that
-#    scripts/worktree.sh keeps at the tip of its branch ('make
-#    build-series' and 'make check' run it first): the x86_64 pass checks
-#    out patches in build/linux while this one does so there, so that
-#    'make check' runs the two at once.
+#    the driver =m, MEMORY_FAILURE=n, no KVM). In the guest kernel's build
+#    (KASAN, about 1,200 objects) every patch paid for a tree walk and a
+#    link several times as large. What that config adds for the series,
+#    memory failure and GHES, is built at every patch by arm64 and at the
+#    whole series by build/x86_64.
+#  - arm64: the guest kernel, build/arm64: KVM, GHES, memory failure, all =y.
 # Between them every file of the series is built at every patch, with
-# MEMORY_FAILURE and without; the guest kernels build the whole series
-# with everything built in.
+# modules and without, with MEMORY_FAILURE and without.
 #
 # It builds OUT first if it has no kernel (scripts/kernel.sh), then uses it:
 # the base and each commit are checked out in build/linux in turn and built
@@ -48,8 +41,8 @@
 # warnings are printed with file:line. The parent's counts of a file the
 # base already has come from compiling it at the base.
 #
-# The tree must hold no work that patches/ does not (scripts/export-check.sh,
-# which scripts/worktree.sh runs for arm64); it is left where it was.
+# The tree must hold no work that patches/ does not (scripts/export-check.sh);
+# it is left at its branch again.
 . "$(dirname "$0")/common.sh"
 
 [ $# = 1 ] || die "usage: build-series.sh ARCH"
@@ -59,29 +52,22 @@ x86_64)
 	karch=x86_64 cross=
 	out=$build/l2-x86_64 frags=$top/configs/x86_64-l2.config ;;
 arm64)
-	karch=arm64 cross=aarch64-linux-gnu- tree=$build/linux-arm64
-	out=$build/arm64-small frags=$top/configs/arm64-small.config
-	[ -e "$tree/.git" ] || die "no $tree: run scripts/worktree.sh first" ;;
+	karch=arm64 cross=aarch64-linux-gnu-
+	out=$build/arm64 frags= ;;
 *) die "unknown ARCH '$arch'" ;;
 esac
 wide=${WIDE:-200}
 # the arch/ directories this build does not read
 others=$(cd "$tree/arch" && ls -d -- */ | tr -d / | grep -vx "${karch%_64}" |
 	tr '\n' '|' | sed 's/|$//')
-# shellcheck disable=SC2086 # one word per fragment
-[ -f "$out/vmlinux" ] || TREE=$tree "$top/scripts/kernel.sh" "$arch" "$out" $frags ||
+# shellcheck disable=SC2086 # no fragment: the default ones
+[ -f "$out/vmlinux" ] || "$top/scripts/kernel.sh" "$arch" "$out" $frags ||
 	die "the kernel in $out does not build"
 
-if [ "$tree" = "$build/linux" ]; then
-	"$top/scripts/export-check.sh" >/dev/null ||
-		die "build/linux holds work that patches/ does not: see 'make export-check'"
-	branch=$(git -C "$tree" symbolic-ref --short HEAD) ||
-		die "build/linux is not on a branch"
-else
-	[ -z "$(git -C "$tree" status --porcelain -uno)" ] ||
-		die "$tree has changes of its own: work in build/linux"
-	branch=$(git -C "$tree" rev-parse HEAD)
-fi
+"$top/scripts/export-check.sh" >/dev/null ||
+	die "build/linux holds work that patches/ does not: see 'make export-check'"
+branch=$(git -C "$tree" symbolic-ref --short HEAD) ||
+	die "build/linux is not on a branch"
 # At the end, or when interrupted: back to the branch, and the headers
 # made old touched again
 aged=$out/.series-aged-headers
@@ -190,7 +176,7 @@ kdoc() {
 # configure: regenerate .config from the fragments (scripts/kernel.sh)
 configure() {
 	# shellcheck disable=SC2086
-	TARGETS=none TREE=$tree "$top/scripts/kernel.sh" "$arch" "$out" $frags \
+	TARGETS=none "$top/scripts/kernel.sh" "$arch" "$out" $frags \
 		> "$logs/config.log" 2>&1 || {
 		tail -n 30 "$logs/config.log"
 		die "cannot configure $out"

@@ -11,9 +11,9 @@
 #                          export-check.sh (patches/ matches the tree)
 #  2. the mails, beside    checkpatch.sh (--strict --codespell), series-check.sh
 #     the x86_64 kernel    (count, subjects, sign-offs, cover letter),
-#                          send-dry-run.sh, docs.sh (make htmldocs),
-#                          worktree.sh (build/linux-arm64) on one core,
-#                          while kernel.sh x86_64 builds the guest kernel
+#                          send-dry-run.sh, docs.sh (make htmldocs) on one
+#                          core, while kernel.sh x86_64 builds the guest
+#                          kernel
 #  3. the x86_64 guest     selftests.sh, the extra build (driver =m,
 #                          MEMORY_FAILURE=n; also the nested guest's kernel),
 #                          modcheck.sh, vmkit.sh, initramfs.sh; then the
@@ -22,12 +22,8 @@
 #                          platform/x86_64.sh), then the arm64 guest in test
 #                          and nofwb mode once its kernel is there
 #  4. arm64 and bisection, kernel.sh arm64, selftests.sh, initramfs.sh;
-#     beside the guests    then at once:
-#                          build-series.sh x86_64 (every patch builds, no
-#                          new W=1/sparse/kernel-doc warning) in the extra
-#                          x86_64 build, and the small arm64 build (KVM,
-#                          GHES, driver =m; modcheck.sh) followed by
-#                          build-series.sh arm64 in it
+#     beside the guests    build-series.sh x86_64 and arm64 (every patch
+#                          builds, no new W=1/sparse/kernel-doc warning)
 #  5. the guests' results
 #
 # The compiler cache is ccache's own, shared by every clone on the machine
@@ -142,10 +138,6 @@ step checkpatch "$top/scripts/checkpatch.sh"
 step series-check "$top/scripts/series-check.sh"
 step send-dry-run "$top/scripts/send-dry-run.sh"
 step docs "$top/scripts/docs.sh"
-# build/linux-arm64 for the arm64 per-patch builds (step 4), checked out
-# here while build/linux is still on its branch
-wt=
-step worktree "$top/scripts/worktree.sh" && wt=ok
 
 # initramfs ARCH: the ARCH guest's initramfs, with the files guest/files
 # lists for ARCH (the Makefile reads it too)
@@ -230,23 +222,10 @@ step build-arm64 "$top/scripts/kernel.sh" arm64 && arm64=ok &&
 	step selftests-arm64 "$top/scripts/selftests.sh" arm64 &&
 	initramfs arm64 || arm64=
 echo "${arm64:-failed}" > "$logs/arm64.ready"
-# The two per-patch passes at once, x86_64 in build/linux, arm64 in its
-# second checkout (step 2): each alone keeps the two cores busy only part
-# of the time (configs, links, tree walks and small W=1 compiles).
-series=
-if [ -n "$wt" ]; then
-	if [ -f "$build/l2-x86_64/vmlinux" ]; then
-		bgstep build-series-x86_64 "$top/scripts/build-series.sh" x86_64
-		series=x86_64
-	fi
-	step build-extra-arm64 sh -c "TREE='$build/linux-arm64' \
-		'$top/scripts/kernel.sh' arm64 '$build/arm64-small' \
-		'$top/configs/arm64-small.config' &&
-		'$top/scripts/modcheck.sh' '$build/arm64-small' \
-		'$logs/build-extra-arm64.log'" &&
-		step build-series-arm64 "$top/scripts/build-series.sh" arm64
-	[ -z "$series" ] || collect build-series-x86_64
-fi
+[ ! -f "$build/l2-x86_64/vmlinux" ] ||
+	step build-series-x86_64 "$top/scripts/build-series.sh" x86_64
+[ ! -f "$build/arm64/vmlinux" ] ||
+	step build-series-arm64 "$top/scripts/build-series.sh" arm64
 
 # 5. The guests' results
 echo "waiting for the guests$(left)"

@@ -7,10 +7,10 @@
 #
 # The machine has two cores; the steps are laid out so that both stay busy:
 #
-#  1. packages, the tree   scripts/deps.sh, tree.sh (the series, git am),
-#                          export-check.sh (patches/ matches the tree)
-#  2. the mails, beside    checkpatch.sh (--strict --codespell), series-check.sh
-#     the x86_64 kernel    (count, subjects, sign-offs, cover letter),
+#  1. packages, the tree   scripts/deps.sh, tree.sh (the series, git am)
+#  2. the mails, beside    export-check.sh (patches/ matches the tree),
+#     the x86_64 kernel    checkpatch.sh (--strict --codespell), series-check.sh
+#                          (count, subjects, sign-offs, cover letter),
 #                          send-dry-run.sh, docs.sh (make htmldocs) on one
 #                          core, while kernel.sh x86_64 builds the guest
 #                          kernel
@@ -129,11 +129,13 @@ finish() {
 
 step deps "$top/scripts/deps.sh" || finish
 step tree "$top/scripts/tree.sh" || finish
-step export-check "$top/scripts/export-check.sh" || finish
 
-# 2. The x86_64 guest kernel builds on both cores while the checks of the
-# mails, which mostly use one, read the tree.
+# 2. The x86_64 guest kernel builds on both cores while the checks that
+# only read the tree and the mails, which mostly use one, run beside it.
+# A patches/ that does not match the tree fails export-check here and
+# build-series.sh below, which refuses to walk such a tree.
 bgstep build-x86_64 "$top/scripts/kernel.sh" x86_64
+step export-check "$top/scripts/export-check.sh"
 step checkpatch "$top/scripts/checkpatch.sh"
 step series-check "$top/scripts/series-check.sh"
 step send-dry-run "$top/scripts/send-dry-run.sh"

@@ -29,7 +29,9 @@ tmp=$build/linux.unpack
 rm -rf "$tmp"
 mkdir "$tmp"
 say "unpacking $BASE_TARBALL"
-tar -xJf "$BASE_TARBALL" -C "$tmp"
+# xz decompresses the tarball's blocks on every core (xz 5.4 uses one
+# unless told)
+tar --use-compress-program='xz -T0' -xf "$BASE_TARBALL" -C "$tmp"
 [ -d "$tmp/$BASE_TOPDIR" ] || die "$BASE_TARBALL has no $BASE_TOPDIR/"
 mv "$tmp/$BASE_TOPDIR" "$tree"
 rmdir "$tmp"

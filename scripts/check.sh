@@ -29,7 +29,8 @@
 # The compiler cache is ccache's own, shared by every clone on the machine
 # (scripts/common.sh, ccache_env). The times of this run are kept in
 # build/check/times for the next one; a clone without them shows those of
-# scripts/check-times (a clean clone with an empty cache, README).
+# scripts/check-times or check-times-warm (clean clones with an empty and
+# a warm cache, README).
 . "$(dirname "$0")/common.sh"
 set +e	# a failed step is counted, not fatal
 
@@ -39,12 +40,21 @@ passed=0
 failed=0
 start=$(date +%s)
 
-# The previous run's times, NAME SECONDS per line
+# The previous run's times, NAME SECONDS per line. A clone without them
+# takes a reference run's (README): with a warm compiler cache if ccache
+# holds about what both arches' builds fill, else with an empty one.
 prev=$logs/times
 prevwhat="previous run"
 if [ ! -s "$prev" ]; then
-	prev=$top/scripts/check-times
-	prevwhat="reference run, empty compiler cache"
+	kib=$(ccache --print-stats 2>/dev/null |
+		awk '$1 == "cache_size_kibibyte" { print $2 }')
+	if [ "${kib:-0}" -ge 100000 ]; then
+		prev=$top/scripts/check-times-warm
+		prevwhat="reference run, warm compiler cache"
+	else
+		prev=$top/scripts/check-times
+		prevwhat="reference run, empty compiler cache"
+	fi
 fi
 [ -f "$prev" ] || { prev=/dev/null; prevwhat="previous run (none known)"; }
 : > "$logs/times.new"

@@ -21,6 +21,10 @@
  *                 functions on the root bus cannot.
  *   slot a (S50)  16 MiB at 0x1000000: System RAM, not GPU memory
  *   slot b (S58)  the memory of slot 3 again, which slot 3 has claimed
+ *   slot c (S60)  2 MiB at 1 TiB: beyond the 40 physical address bits of
+ *                 QEMU's TCG x86 CPUs
+ *   slot d (S68)  valid: 2 MiB at 0x7e000000, but the function (a
+ *                 pci-testdev) implements BAR2
  *
  * Integers are 64 bits wide only because scripts/boot.sh upgrades QEMU's
  * DSDT to revision 2: with QEMU's revision 1 DSDT, ACPICA would truncate
@@ -36,6 +40,8 @@ DefinitionBlock ("", "SSDT", 2, "NVGRAC", "GPUMEM", 1)
 	External (\_SB.PCI0.S48.S00, DeviceObj)
 	External (\_SB.PCI0.S50, DeviceObj)
 	External (\_SB.PCI0.S58, DeviceObj)
+	External (\_SB.PCI0.S60, DeviceObj)
+	External (\_SB.PCI0.S68, DeviceObj)
 
 	Scope (\_SB.PCI0.S18)
 	{
@@ -124,6 +130,28 @@ DefinitionBlock ("", "SSDT", 2, "NVGRAC", "GPUMEM", 1)
 			Package () {
 				Package () { "nvidia,gpu-mem-base-pa", 0x60000000 },
 				Package () { "nvidia,gpu-mem-size", 0x18000000 },
+			}
+		})
+	}
+
+	Scope (\_SB.PCI0.S60)
+	{
+		Name (_DSD, Package () {
+			ToUUID ("daffd814-6eba-4d8c-8a91-bc9bbf4aa301"),
+			Package () {
+				Package () { "nvidia,gpu-mem-base-pa", 0x10000000000 },
+				Package () { "nvidia,gpu-mem-size", 0x00200000 },
+			}
+		})
+	}
+
+	Scope (\_SB.PCI0.S68)
+	{
+		Name (_DSD, Package () {
+			ToUUID ("daffd814-6eba-4d8c-8a91-bc9bbf4aa301"),
+			Package () {
+				Package () { "nvidia,gpu-mem-base-pa", 0x7e000000 },
+				Package () { "nvidia,gpu-mem-size", 0x00200000 },
 			}
 		})
 	}

@@ -14,6 +14,8 @@ NOFW=0000:00:04.0	# no firmware properties
 RGPU=0000:01:00.0	# $RGPU_MEM_SIZE at $RGPU_MEM_BASE, behind a root port: can be reset
 RAMGPU=0000:00:0a.0	# "GPU memory" at $RAMGPU_MEM_BASE: System RAM
 DUPGPU=0000:00:0b.0	# the GPU memory of $GPU again
+FARGPU=0000:00:0c.0	# 2 MiB at $FARGPU_MEM_BASE: beyond the CPU's physical address size
+BARGPU=0000:00:0d.0	# 2 MiB at $BARGPU_MEM_BASE, but the function implements BAR2
 
 # Seconds a test program may run before limit() (below) calls it hung. The
 # longest, the uAPI fuzzer on x86_64 under KASAN, takes about 95 s alone

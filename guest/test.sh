@@ -10,7 +10,7 @@
 case $FIRMWARE in
 *.asl)
 	# ACPI (x86_64): QEMU's DSDT names each function Sxx, xx = devfn
-	for slot in 3 4 5 6 7 8 a b; do
+	for slot in 3 4 5 6 7 8 a b c d; do
 		want=$(printf '\\_SB_.PCI0.S%02X_' $((0x$slot * 8)))
 		check "slot $slot has ACPI companion $want" \
 			[ "$(fw_node 0000:00:0$slot.0)" = "$want" ]
@@ -24,7 +24,7 @@ case $FIRMWARE in
 	;;
 *.dtsi)
 	# Device tree (arm64): the nodes the fragment adds to the PCIe host
-	for slot in 3 4 5 6 7 8 a b; do
+	for slot in 3 4 5 6 7 8 a b c d; do
 		want=/pcie@10000000/gpu@$slot,0
 		check "slot $slot has device-tree node $want" \
 			[ "$(fw_node 0000:00:0$slot.0)" = "$want" ]
@@ -88,6 +88,21 @@ check "/proc/iomem shows the GPU memory of $GPU claimed by the driver" \
 	claimed $GPU_MEM_BASE $GPU_MEM_SIZE
 check "/proc/iomem shows the GPU memory of $RGPU claimed by the driver" \
 	claimed $RGPU_MEM_BASE $RGPU_MEM_SIZE
+# The claim is exclusive: /dev/mem (STRICT_DEVMEM without IO_STRICT_DEVMEM,
+# configs/common.config) maps memory that nobody claimed, not the GPU's
+devmem_maps() {	# devmem_maps ADDRESS: busybox devmem can mmap and read it
+	devmem "$1" 32 2>&1 | sed 's/^/# /'
+	devmem "$1" 32 > /dev/null 2>&1
+}
+devmem_refused() {	# devmem_refused ADDRESS: mmap of /dev/mem there fails with EPERM
+	err=$(devmem "$1" 32 2>&1)
+	echo "# devmem $1: $err"
+	case $err in *"mmap: Operation not permitted"*) ;; *) return 1 ;; esac
+}
+check "/dev/mem maps $GPU_HOLE, which no driver claimed" devmem_maps $GPU_HOLE
+check "/dev/mem cannot map the GPU memory of $GPU" devmem_refused $GPU_MEM_BASE
+check "/dev/mem cannot map the last page of the GPU memory of $RGPU" \
+	devmem_refused $(hex "$RGPU_MEM_BASE + $RGPU_MEM_SIZE - 4096")
 
 # Probe with bogus firmware values: refused with an error code and a message
 probe_fails() {	# probe_fails BDF ERRNO-TEXT DMESG-TEXT
@@ -110,16 +125,26 @@ check "$RAMGPU (memory in System RAM) fails probe with EINVAL" \
 # $GPU, bound above, holds the same range
 check "$DUPGPU (memory of $GPU) fails probe with EBUSY" \
 	probe_fails $DUPGPU "Device or resource busy" "cannot claim GPU memory $gpu_mem"
+check "$FARGPU (memory beyond the CPU's physical address size) fails probe with EINVAL" \
+	probe_fails $FARGPU "Invalid argument" "GPU memory $(hex $FARGPU_MEM_BASE)-$(hex "$FARGPU_MEM_BASE + 0x1fffff") is beyond the physical address space of the CPUs"
+check "$BARGPU (the function implements BAR2) fails probe with EINVAL" \
+	probe_fails $BARGPU "Invalid argument" "BAR2/BAR3 are implemented: the GPU memory cannot be exposed as BAR2"
+bar2_size() {	# bar2_size BDF: the size of the function's own BAR2
+	set -- $(sed -n 3p "$PCI/$1/resource")
+	echo $(($2 - $1 + 1))
+}
+check "$BARGPU has a BAR2 of its own, 1 MiB (the test is real)" \
+	[ "$(bar2_size $BARGPU)" = 1048576 ]
 
 # After a probe of each: with a device tree (arm64) a function joins its
 # IOMMU group only when a driver probes it (of_iommu_configure)
 groups=
 for bdf in 0000:00:03.0 0000:00:04.0 0000:00:05.0 0000:00:06.0 \
-	0000:00:07.0 0000:00:08.0 $RGPU $RAMGPU $DUPGPU; do
+	0000:00:07.0 0000:00:08.0 $RGPU $RAMGPU $DUPGPU $FARGPU $BARGPU; do
 	groups="$groups $(iommu_group $bdf)"
 done
 check "each emulated GPU has its own IOMMU group:$groups" \
-	[ "$(echo $groups | tr ' ' '\n' | sort -u | wc -l)" = 9 ]
+	[ "$(echo $groups | tr ' ' '\n' | sort -u | wc -l)" = 11 ]
 
 # The KUnit suites of the series ran at boot: one result per test case
 # (per parameter for parameterised cases), read back from the kernel log

@@ -41,6 +41,10 @@ RAMGPU_MEM_BASE=0x41000000
 RAMGPU_MEM_SIZE=0x01000000
 # An address without struct page that no driver owns
 GPU_HOLE=0xbc000000
+# The GPU memory of $FARGPU, beyond the 48-bit physical addresses of a
+# kernel with 4 KiB pages, and of $BARGPU
+FARGPU_MEM_BASE=0x1000000000000
+BARGPU_MEM_BASE=0xbe000000
 
 # Operations of the uAPI fuzzer on $RGPU and on $GPU (guest/test.sh)
 FUZZ_OPS_RGPU=60000

@@ -47,6 +47,10 @@ RAMGPU_MEM_BASE=0x01000000
 RAMGPU_MEM_SIZE=0x01000000
 # An address without struct page that no driver owns
 GPU_HOLE=0x7c000000
+# The GPU memory of $FARGPU, beyond the CPU's physical address size (the
+# 40 bits of QEMU's TCG x86 CPUs), and of $BARGPU
+FARGPU_MEM_BASE=0x10000000000
+BARGPU_MEM_BASE=0x7e000000
 
 # Operations of the uAPI fuzzer on $RGPU and on $GPU (guest/test.sh)
 FUZZ_OPS_RGPU=60000

@@ -41,7 +41,9 @@ trap 'rm -rf "$tmp"' EXIT
 # firmware/ARCH-gpu.* describes them): edu functions at root-bus slots 3..8,
 # a seventh behind a PCIe root port at slot 9 (alone on its bus, it can be
 # reset), and two more at slots 0xa and 0xb, for probe failures that depend
-# on the rest of the system: memory in System RAM, memory in use.
+# on the rest of the system: memory in System RAM, memory in use. At slot
+# 0xc, GPU memory beyond the CPU's physical address size; at slot 0xd a
+# pci-testdev, which unlike edu implements BAR2 (1 MiB, 64-bit).
 # The machine is kept as words without spaces: it is also the cache key of
 # the x86_64 DSDT.
 for slot in 3 4 5 6 7 8; do
@@ -49,9 +51,10 @@ for slot in 3 4 5 6 7 8; do
 done
 machine="$machine -device pcie-root-port,id=rp9,chassis=9,addr=9.0"
 machine="$machine -device edu,bus=rp9,addr=0.0"
-for slot in a b; do
+for slot in a b c; do
 	machine="$machine -device edu,addr=$slot.0"
 done
+machine="$machine -device pci-testdev,membar=1M,addr=d.0"
 append="console=$CONSOLE $KERNEL_ARGS quiet panic=-1 panic_print=0x20"
 
 run() {		# run APPEND [QEMU ARGS...]: boot the machine once

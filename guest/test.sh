@@ -186,9 +186,11 @@ for suite in $suites; do
 done
 
 # The kselftests of the series, on the emulated GPU
-limit $LIMIT env NVGRACE_GPU_MEM_SIZE=$GPU_MEM_SIZE /tests/nvgrace_gpu_test $GPU
-# and on the one that supports VFIO_DEVICE_RESET
-limit $LIMIT env NVGRACE_GPU_MEM_SIZE=$RGPU_MEM_SIZE /tests/nvgrace_gpu_test $RGPU
+limit $LIMIT env NVGRACE_GPU_MEM_SIZE=$GPU_MEM_SIZE NVGRACE_GPU_OTHER_BDF=$RGPU \
+	/tests/nvgrace_gpu_test $GPU
+# and on the one that supports VFIO_DEVICE_RESET (and a bus reset)
+limit $LIMIT env NVGRACE_GPU_MEM_SIZE=$RGPU_MEM_SIZE NVGRACE_GPU_OTHER_BDF=$GPU \
+	/tests/nvgrace_gpu_test $RGPU
 
 # The uAPI fuzzer, before any page is poisoned; a failure prints the seed
 # that replays it: /tests/nvgrace-fuzz -s SEED BDF. Most operations on the
@@ -270,7 +272,8 @@ check "memory failure races with mmap, faults, read/write, reopen and reset on $
 # driver is bound. Last, as the machine check test taints the kernel, which
 # turns lockdep off. With an anonymous page of RAM too (opt-in).
 limit $LIMIT env NVGRACE_GPU_MEM_BASE=$GPU_MEM_BASE NVGRACE_GPU_HOLE=$GPU_HOLE \
-	NVGRACE_GPU_POISON_ANON=1 /tests/nvgrace_gpu_poison_test $GPU
+	NVGRACE_GPU_POISON_ANON=1 NVGRACE_GPU_OTHER_BDF=$RGPU \
+	/tests/nvgrace_gpu_poison_test $GPU
 # and on the one that supports VFIO_DEVICE_RESET
 limit $LIMIT env NVGRACE_GPU_MEM_BASE=$RGPU_MEM_BASE /tests/nvgrace_gpu_poison_test $RGPU
 # A second run in the same boot picks pages that are not poisoned yet

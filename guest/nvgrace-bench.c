@@ -10,7 +10,9 @@
  *   P3  pread and pwrite of 64 MiB in 1 MiB chunks, against memcpy
  *       through the mapping
  *   DMA VFIO_IOMMU_MAP_DMA of a fresh mapping of the whole memory, as a
- *       VMM does at VM start for peer-to-peer DMA, and the faults it took
+ *       VMM does at VM start for peer-to-peer DMA, and the faults it took;
+ *       of the same mapping, populated; of as much populated anonymous
+ *       memory, for comparison
  *
  *   nvgrace-bench BDF
  *
@@ -76,6 +78,22 @@ static double time_mmap(int device, uint64_t offset, size_t len)
 	double t0 = now();
 
 	munmap(map_mem(device, offset, len), len);
+	return (now() - t0) * 1e6;
+}
+
+/*
+ * Time of one mmap() + munmap() of @len bytes of shared anonymous memory,
+ * in microseconds: the same system calls on a mapping no driver handles
+ */
+static double time_mmap_anon(size_t len)
+{
+	double t0 = now();
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	munmap(p, len);
 	return (now() - t0) * 1e6;
 }
 
@@ -172,6 +190,24 @@ int main(int argc, char **argv)
 	printf("# bench P1 mmap+munmap: one page %.1f us, %llu MiB %.1f us, ratio %.2f (goal <= 1.1)\n",
 	       t_small, (unsigned long long)memsize / MIB, t_all,
 	       t_all / t_small);
+	/*
+	 * Where a size dependence comes from: the same for shared anonymous
+	 * memory, which no driver handles, and the sizes in between
+	 */
+	{
+		size_t lens[] = { page_size, 2 * MIB, 64 * MIB, memsize };
+		double dev[4] = { 0 }, anon[4] = { 0 };
+		unsigned int j;
+
+		for (i = 0; i < 100; i++)
+			for (j = 0; j < 4; j++) {
+				dev[j] += time_mmap(device, region, lens[j]) / 100;
+				anon[j] += time_mmap_anon(lens[j]) / 100;
+			}
+		printf("# bench P1 by size (4 KiB, 2 MiB, 64 MiB, %llu MiB): BAR2 %.1f %.1f %.1f %.1f us; shared anonymous %.1f %.1f %.1f %.1f us\n",
+		       (unsigned long long)memsize / MIB, dev[0], dev[1], dev[2],
+		       dev[3], anon[0], anon[1], anon[2], anon[3]);
+	}
 
 	/* P2 */
 	map = map_mem(device, region, TOUCH_SIZE);
@@ -206,26 +242,48 @@ int main(int argc, char **argv)
 	munmap(map, TOUCH_SIZE);
 	free(buf);
 
-	/* DMA map of a fresh mapping of the whole memory */
+	/*
+	 * DMA map of a fresh mapping of the whole memory (faults included),
+	 * of the same mapping again (populated: the pfn lookups alone), and
+	 * of as much populated anonymous memory, which must be pinned and
+	 * accounted page by page
+	 */
 	map = map_mem(device, region, memsize);
-	dma.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
-	dma.vaddr = (uintptr_t)map;
-	dma.iova = 1ULL << 32;
-	dma.size = memsize;
-	f0 = minflt();
-	t = now();
-	if (ioctl(container, VFIO_IOMMU_MAP_DMA, &dma))
-		die("VFIO_IOMMU_MAP_DMA");
-	t = now() - t;
-	faults = minflt() - f0;
-	unmap.iova = dma.iova;
-	unmap.size = dma.size;
-	t1 = now();
-	if (ioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap))
-		die("VFIO_IOMMU_UNMAP_DMA");
-	t1 = now() - t1;
-	printf("# bench DMA VFIO_IOMMU_MAP_DMA of %llu MiB: %.0f ms (%ld faults), UNMAP_DMA %.0f ms\n",
-	       (unsigned long long)memsize / MIB, t * 1e3, faults, t1 * 1e3);
+	for (i = 0; i < 3; i++) {
+		char *mem = map;
+
+		if (i == 2) {
+			mem = mmap(NULL, memsize, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+				   -1, 0);
+			if (mem == MAP_FAILED)
+				die("mmap of anonymous memory");
+		}
+		dma.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+		dma.vaddr = (uintptr_t)mem;
+		dma.iova = 1ULL << 32;
+		dma.size = memsize;
+		f0 = minflt();
+		t = now();
+		if (ioctl(container, VFIO_IOMMU_MAP_DMA, &dma))
+			die("VFIO_IOMMU_MAP_DMA");
+		t = now() - t;
+		faults = minflt() - f0;
+		unmap.iova = dma.iova;
+		unmap.size = dma.size;
+		t1 = now();
+		if (ioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap))
+			die("VFIO_IOMMU_UNMAP_DMA");
+		t1 = now() - t1;
+		printf("# bench DMA VFIO_IOMMU_MAP_DMA of %llu MiB %s: %.1f ms (%ld faults), UNMAP_DMA %.1f ms\n",
+		       (unsigned long long)memsize / MIB,
+		       i == 0 ? "of BAR2, fresh mapping" :
+		       i == 1 ? "of BAR2, populated mapping" :
+		       "of populated anonymous memory",
+		       t * 1e3, faults, t1 * 1e3);
+		if (i == 2)
+			munmap(mem, memsize);
+	}
 	munmap(map, memsize);
 
 	close(device);

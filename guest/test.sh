@@ -187,10 +187,10 @@ done
 
 # The kselftests of the series, on the emulated GPU
 limit $LIMIT env NVGRACE_GPU_MEM_SIZE=$GPU_MEM_SIZE NVGRACE_GPU_OTHER_BDF=$RGPU \
-	/tests/nvgrace_gpu_test $GPU
+	NVGRACE_GPU_MEM_BASE=$GPU_MEM_BASE /tests/nvgrace_gpu_test $GPU
 # and on the one that supports VFIO_DEVICE_RESET (and a bus reset)
 limit $LIMIT env NVGRACE_GPU_MEM_SIZE=$RGPU_MEM_SIZE NVGRACE_GPU_OTHER_BDF=$GPU \
-	/tests/nvgrace_gpu_test $RGPU
+	NVGRACE_GPU_MEM_BASE=$RGPU_MEM_BASE /tests/nvgrace_gpu_test $RGPU
 
 # The uAPI fuzzer, before any page is poisoned; a failure prints the seed
 # that replays it: /tests/nvgrace-fuzz -s SEED BDF. Most operations on the
@@ -231,7 +231,7 @@ if [ "$PLATFORM" = arm64 ]; then
 	check "the CPU has FEAT_S2FWB (the kernel logs 'Stage-2 Force Write-Back')" \
 		[ $fwb = 1 ]
 	limit $LIMIT env NVGRACE_GPU_MEM_BASE=$GPU_MEM_BASE NVGRACE_KVM_FWB=$fwb \
-		/tests/nvgrace_gpu_kvm_test $GPU
+		NVGRACE_KVM_STAGE2_DEBUGFS=1 /tests/nvgrace_gpu_kvm_test $GPU
 	check "the KVM benchmark ran (figures on the '# bench kvm' lines)" \
 		guest_prog /tests/nvgrace_gpu_kvm_test --bench $GPU
 fi

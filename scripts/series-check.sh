@@ -30,6 +30,7 @@ mm/memory-failure:|mm/memory-failure.c mm/memory_failure_kunit.c
 mm/gup:|mm/gup.c
 x86/mm:|arch/x86/mm/
 vfio/nvgrace-gpu:|drivers/vfio/pci/nvgrace-gpu/
+vfio/type1:|drivers/vfio/vfio_iommu_type1.c
 vfio:|drivers/vfio/
 selftests/vfio:|tools/testing/selftests/vfio/'
 

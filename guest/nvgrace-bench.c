@@ -199,10 +199,10 @@ int main(int argc, char **argv)
 		double dev[4] = { 0 }, anon[4] = { 0 };
 		unsigned int j;
 
-		for (i = 0; i < 100; i++)
+		for (i = 0; i < 20; i++)
 			for (j = 0; j < 4; j++) {
-				dev[j] += time_mmap(device, region, lens[j]) / 100;
-				anon[j] += time_mmap_anon(lens[j]) / 100;
+				dev[j] += time_mmap(device, region, lens[j]) / 20;
+				anon[j] += time_mmap_anon(lens[j]) / 20;
 			}
 		printf("# bench P1 by size (4 KiB, 2 MiB, 64 MiB, %llu MiB): BAR2 %.1f %.1f %.1f %.1f us; shared anonymous %.1f %.1f %.1f %.1f us\n",
 		       (unsigned long long)memsize / MIB, dev[0], dev[1], dev[2],

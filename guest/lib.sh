@@ -66,11 +66,27 @@ guest_prog() {
 	return $rc
 }
 
-# check DESCRIPTION COMMAND...: one TAP result for COMMAND's exit status
+# check DESCRIPTION COMMAND...: one TAP result for COMMAND's exit status,
+# and the time it took when that is 3 s or more (make check's time budget)
 check() {
 	desc=$1
 	shift
+	ct0=$(date +%s)
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+	ct=$(($(date +%s) - ct0))
+	[ $ct -lt 3 ] || echo "# test $ntest took $ct s"
+}
+
+# timed DESCRIPTION COMMAND...: run COMMAND (which prints TAP of its own)
+# and print the time it took
+timed() {
+	tdesc=$1
+	shift
+	tt0=$(date +%s)
+	"$@"
+	trc=$?
+	echo "# $tdesc took $(($(date +%s) - tt0)) s"
+	return $trc
 }
 
 driver_of() {

@@ -186,10 +186,10 @@ for suite in $suites; do
 done
 
 # The kselftests of the series, on the emulated GPU
-limit $LIMIT env NVGRACE_GPU_MEM_SIZE=$GPU_MEM_SIZE NVGRACE_GPU_OTHER_BDF=$RGPU \
+timed "the selftests on $GPU" limit $LIMIT env NVGRACE_GPU_MEM_SIZE=$GPU_MEM_SIZE NVGRACE_GPU_OTHER_BDF=$RGPU \
 	NVGRACE_GPU_MEM_BASE=$GPU_MEM_BASE /tests/nvgrace_gpu_test $GPU
 # and on the one that supports VFIO_DEVICE_RESET (and a bus reset)
-limit $LIMIT env NVGRACE_GPU_MEM_SIZE=$RGPU_MEM_SIZE NVGRACE_GPU_OTHER_BDF=$GPU \
+timed "the selftests on $RGPU" limit $LIMIT env NVGRACE_GPU_MEM_SIZE=$RGPU_MEM_SIZE NVGRACE_GPU_OTHER_BDF=$GPU \
 	NVGRACE_GPU_MEM_BASE=$RGPU_MEM_BASE /tests/nvgrace_gpu_test $RGPU
 
 # The uAPI fuzzer, before any page is poisoned; a failure prints the seed
@@ -215,7 +215,7 @@ check "the benchmark ran (figures on the '# bench' lines)" \
 # is poisoned: L2 reads samples across the whole memory.
 if [ "$PLATFORM" = x86_64 ]; then
 	. /tests/vm.sh
-	vm_test $GPU $GPU_MEM_SIZE $RGPU $RGPU_MEM_SIZE
+	timed "the real client" vm_test $GPU $GPU_MEM_SIZE $RGPU $RGPU_MEM_SIZE
 else
 	skip "the real client: QEMU passes the GPU to a nested guest" \
 		"the nested guest kit (scripts/vmkit.sh) is x86_64 only"
@@ -230,7 +230,7 @@ if [ "$PLATFORM" = arm64 ]; then
 	fwb=$(cpu_fwb)
 	check "the CPU has FEAT_S2FWB (the kernel logs 'Stage-2 Force Write-Back')" \
 		[ $fwb = 1 ]
-	limit $LIMIT env NVGRACE_GPU_MEM_BASE=$GPU_MEM_BASE NVGRACE_KVM_FWB=$fwb \
+	timed "the KVM selftests" limit $LIMIT env NVGRACE_GPU_MEM_BASE=$GPU_MEM_BASE NVGRACE_KVM_FWB=$fwb \
 		NVGRACE_KVM_STAGE2_DEBUGFS=1 /tests/nvgrace_gpu_kvm_test $GPU
 	check "the KVM benchmark ran (figures on the '# bench kvm' lines)" \
 		guest_prog /tests/nvgrace_gpu_kvm_test --bench $GPU
@@ -260,6 +260,36 @@ check "the selftests fail on $NOFW ($DRIVER without firmware properties)" \
 	fails_without_driver $NOFW $DRIVER
 check "$GPU rebinds to $DRIVER after vfio-pci" bind $GPU $DRIVER
 
+# Firmware-first memory errors (x86_64, whose firmware has a HEST with a
+# polled GHES source: platform/x86_64.sh): guest/nvgrace-ghes.c writes CPER
+# records where GHES polls for them, and checks what the early-kill task
+# that maps the pages sees. A corrected error (threshold exceeded) at
+# GHES_OFF + 4 KiB, an uncorrected one at $GPU_HOLE (no owner), then one
+# at GHES_OFF. Before the machine check test below, so that lockdep
+# watches the registry's lock in GHES's timer context.
+if [ -n "${GHES_ADDR:-}" ]; then
+	GHES_OFF=0x2800000	# 40 MiB: clear of the demo's and the poison tests' pages
+	ghes_pfn=$(hex "($GPU_MEM_BASE + $GHES_OFF) >> 12")
+	ce_pfn=$(hex "($GPU_MEM_BASE + $GHES_OFF + 4096) >> 12")
+	hole_pfn=$(hex "$GPU_HOLE >> 12")
+	check "GHES has a device for the HEST's polled error source (GHES.0)" \
+		[ -e /sys/bus/platform/devices/GHES.0 ]
+	check "GHES: an uncorrected error at a page of $GPU reaches the early-kill task that maps it (BUS_MCEERR_AO, then EIO)" \
+		guest_prog /tests/nvgrace-ghes $GPU $GPU_MEM_BASE $GHES_ADDR $GHES_OFF $GPU_HOLE
+	recovered() {	# recovered PFN: the number of "recovery action" lines for PFN
+		dmesg | grep -c "Memory failure: $1: recovery action"
+	}
+	check "GHES: exactly one recovery action for pfn $ghes_pfn" \
+		[ "$(recovered $ghes_pfn)" = 1 ]
+	check "GHES: the error at $GPU_HOLE, which no driver owns, is dropped (Invalid address in generic error data)" \
+		sh -c "dmesg | grep -q 'Invalid address in generic error data: $GPU_HOLE\$' &&
+			! dmesg | grep -q 'Memory failure: $hole_pfn:'"
+	check "GHES: a corrected error over the threshold (soft offline) records nothing for pfn $ce_pfn" \
+		sh -c "! dmesg | grep -q 'Memory failure: $ce_pfn:'"
+	dmesg | grep -E "GHES|Hardware Error|Memory failure: ($ghes_pfn|$ce_pfn|$hole_pfn)" |
+		tail -n 30 | sed 's/^/# /'
+fi
+
 # Poison injected while other threads map, touch, read, write, reopen and
 # reset the same device: on $RGPU, the one that can reset, so that
 # VFIO_DEVICE_RESET races with memory failure too. 32 pages from 36 MiB on,
@@ -271,13 +301,13 @@ check "memory failure races with mmap, faults, read/write, reopen and reset on $
 # Memory failure on the GPU memory: poisons pages of it for as long as the
 # driver is bound. Last, as the machine check test taints the kernel, which
 # turns lockdep off. With an anonymous page of RAM too (opt-in).
-limit $LIMIT env NVGRACE_GPU_MEM_BASE=$GPU_MEM_BASE NVGRACE_GPU_HOLE=$GPU_HOLE \
+timed "the poison selftests on $GPU" limit $LIMIT env NVGRACE_GPU_MEM_BASE=$GPU_MEM_BASE NVGRACE_GPU_HOLE=$GPU_HOLE \
 	NVGRACE_GPU_POISON_ANON=1 NVGRACE_GPU_OTHER_BDF=$RGPU \
 	/tests/nvgrace_gpu_poison_test $GPU
 # and on the one that supports VFIO_DEVICE_RESET
-limit $LIMIT env NVGRACE_GPU_MEM_BASE=$RGPU_MEM_BASE /tests/nvgrace_gpu_poison_test $RGPU
+timed "the poison selftests on $RGPU" limit $LIMIT env NVGRACE_GPU_MEM_BASE=$RGPU_MEM_BASE /tests/nvgrace_gpu_poison_test $RGPU
 # A second run in the same boot picks pages that are not poisoned yet
-limit $LIMIT env NVGRACE_GPU_MEM_BASE=$GPU_MEM_BASE NVGRACE_GPU_HOLE=$GPU_HOLE \
+timed "the second poison run on $GPU" limit $LIMIT env NVGRACE_GPU_MEM_BASE=$GPU_MEM_BASE NVGRACE_GPU_HOLE=$GPU_HOLE \
 	NVGRACE_GPU_POISON_ANON=1 /tests/nvgrace_gpu_poison_test $GPU
 
 # kmemleak (where the guest kernel has it: x86_64): no leak after all of

@@ -35,6 +35,11 @@ CONSOLE=ttyS0
 # the "GPU memory"
 KERNEL_ARGS="mem=1536M intel_iommu=on"
 FIRMWARE=firmware/x86_64-gpu.asl
+# A HEST with one polled Generic Hardware Error Source, whose error status
+# address is the word at $GHES_ADDR (firmware/x86_64-hest.asl has it too):
+# guest/nvgrace-ghes.c plays the firmware there
+HEST=firmware/x86_64-hest.asl
+GHES_ADDR=0x7d000000
 
 # The firmware's values, as $FIRMWARE has them: the GPU memory of $GPU
 # (384 MiB, not a power of two, so its BAR has padding) and of $RGPU

@@ -71,13 +71,19 @@ run() {		# run APPEND [QEMU ARGS...]: boot the machine once
 # truncated ("ACPI Warning: Truncated 64-bit constant"). So the DSDT is
 # upgraded through the initrd (CONFIG_ACPI_TABLE_UPGRADE; no taint, lockdep
 # stays on) with QEMU's own DSDT, changed only to revision 2 and its OEM
-# revision + 1 (the kernel takes only a higher one). A first boot with
+# revision + 1 (the kernel takes only a higher one). The platform's HEST,
+# if any, goes with -acpitable too. A first boot with
 # nvgrace.mode=dsdt dumps QEMU's DSDT, which depends on the machine options:
 # the result is cached in build/firmware/ under a key of the QEMU version
-# and options. Writes $tmp/gpu.aml and $tmp/initrd.
+# and options. Writes $tmp/gpu.aml, $tmp/hest.aml and $tmp/initrd.
 acpi_firmware() {
 	iasl -vs -p "$tmp/gpu" "$top/$FIRMWARE" >"$tmp/iasl.log" 2>&1 ||
 		{ cat "$tmp/iasl.log" >&2; die "iasl failed"; }
+	# The HEST, if the platform has one (a data table: iasl -vs as well)
+	if [ -n "${HEST:-}" ]; then
+		iasl -vs -p "$tmp/hest" "$top/$HEST" >"$tmp/iasl.log" 2>&1 ||
+			{ cat "$tmp/iasl.log" >&2; die "iasl failed on $HEST"; }
+	fi
 
 	# shellcheck disable=SC2086 # one word per option
 	key=$({ $QEMU --version; echo $machine; } | cksum | cut -d' ' -f1)
@@ -149,6 +155,7 @@ case $FIRMWARE in
 *.asl)
 	acpi_firmware
 	set -- -initrd "$tmp/initrd" -acpitable file="$tmp/gpu.aml"
+	[ -z "${HEST:-}" ] || set -- "$@" -acpitable file="$tmp/hest.aml"
 	;;
 *.dtsi)
 	dt_firmware

@@ -17,13 +17,13 @@
 #  3. the x86_64 guest     selftests.sh, the extra build (driver =m,
 #                          MEMORY_FAILURE=n; also the nested guest's kernel),
 #                          modcheck.sh, vmkit.sh, initramfs.sh; then the
-#                          guest lane starts: the x86_64 guest (boot.sh;
-#                          one host core, single-threaded TCG, see
-#                          platform/x86_64.sh), then the arm64 guest in test
-#                          and nofwb mode once its kernel is there
+#                          x86_64 guest starts (boot.sh; one host core,
+#                          single-threaded TCG, see platform/x86_64.sh)
 #  4. arm64 and bisection, kernel.sh arm64, selftests.sh, initramfs.sh;
-#     beside the guests    build-series.sh x86_64 and arm64 (every patch
-#                          builds, no new W=1/sparse/kernel-doc warning)
+#     beside the guest     build-series.sh x86_64 and arm64 (every patch
+#                          builds, no new W=1/sparse/kernel-doc warning);
+#                          then the arm64 guest in test and nofwb mode, on
+#                          the core the builds leave to it
 #  5. the guests' results
 #
 # The compiler cache is ccache's own, shared by every clone on the machine
@@ -197,7 +197,7 @@ report() {
 # 3. x86_64: the guest kernel, the extra build that is also the nested
 # guest's kernel, the guest's files; then the guest lane in the background
 # (the guest keeps its own copy of the image: build-series.sh relinks)
-rm -f "$logs"/guest-*.rc "$logs/arm64.ready"
+rm -f "$logs"/guest-*.rc
 x86=
 collect build-x86_64 && x86=ok
 if [ -n "$x86" ] &&
@@ -214,14 +214,6 @@ else
 fi
 (
 	[ -z "$x86" ] || guest x86_64 test "$logs/bzImage-x86_64"
-	# the arm64 guest once its kernel and initramfs are there (below)
-	while [ ! -f "$logs/arm64.ready" ]; do
-		sleep 5
-	done
-	if [ "$(cat "$logs/arm64.ready")" = ok ]; then
-		guest arm64 test "$logs/Image-arm64"
-		guest arm64 nofwb "$logs/Image-arm64"
-	fi
 ) &
 lane=$!
 
@@ -233,15 +225,26 @@ step build-arm64 "$top/scripts/kernel.sh" arm64 && arm64=ok &&
 [ -n "$arm64" ] &&
 	step selftests-arm64 "$top/scripts/selftests.sh" arm64 &&
 	initramfs arm64 || arm64=
-echo "${arm64:-failed}" > "$logs/arm64.ready"
 [ ! -f "$build/l2-x86_64/vmlinux" ] ||
 	step build-series-x86_64 "$top/scripts/build-series.sh" x86_64
 [ ! -f "$build/arm64/vmlinux" ] ||
 	step build-series-arm64 "$top/scripts/build-series.sh" arm64
+# The arm64 guests in a lane of their own, on the core the builds leave
+# free: the x86_64 guest is the longest step of all, so they end beside it
+# rather than after it.
+lane64=
+if [ -n "$arm64" ]; then
+	(
+		guest arm64 test "$logs/Image-arm64"
+		guest arm64 nofwb "$logs/Image-arm64"
+	) &
+	lane64=$!
+fi
 
 # 5. The guests' results
 echo "waiting for the guests$(left)"
 wait $lane
+[ -z "$lane64" ] || wait $lane64
 for g in guest-x86_64 guest-arm64 guest-arm64-nofwb; do
 	report $g
 done

@@ -13,8 +13,9 @@ KIMAGE_arm64 := build/arm64/arch/arm64/boot/Image
 INITRAMFS := build/initramfs-$(GUEST_ARCH).cpio.gz
 # guest/files lists them (shared with scripts/check.sh)
 GUEST_FILES := $(shell scripts/guest-files.sh $(GUEST_ARCH))
-# The nested guest's kit is x86_64 only
+# The nested guest's kit (QEMU, the L2 kernel and initramfs)
 VMKIT_x86_64 := vmkit
+VMKIT_arm64 := vmkit
 
 .PHONY: help demo check deps tree export export-check checkpatch \
 	series-check docs send-dry-run build-series \

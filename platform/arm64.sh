@@ -46,6 +46,9 @@ GPU_HOLE=0xbc000000
 FARGPU_MEM_BASE=0x1000000000000
 BARGPU_MEM_BASE=0xbe000000
 
-# Operations of the uAPI fuzzer on $RGPU and on $GPU (guest/test.sh)
+# Operations of the uAPI fuzzer on $RGPU and on $GPU, and the seconds each
+# run may take at most (guest/test.sh)
 FUZZ_OPS_RGPU=60000
 FUZZ_OPS_GPU=5000
+FUZZ_SECS_RGPU=200
+FUZZ_SECS_GPU=100

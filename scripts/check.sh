@@ -9,21 +9,23 @@
 #
 #  1. packages, the tree   scripts/deps.sh, tree.sh (the series, git am)
 #  2. the mails, beside    export-check.sh (patches/ matches the tree),
-#     the x86_64 kernel    checkpatch.sh (--strict --codespell), series-check.sh
-#                          (count, subjects, sign-offs, cover letter),
-#                          send-dry-run.sh, docs.sh (make htmldocs) on one
-#                          core, while kernel.sh x86_64 builds the guest
-#                          kernel
+#     the x86_64 kernel    series-check.sh (count, subjects, sign-offs,
+#                          cover letter), send-dry-run.sh, on one core,
+#                          while kernel.sh x86_64 builds the guest kernel
 #  3. the x86_64 guest     selftests.sh, the extra build (driver =m,
 #                          MEMORY_FAILURE=n; also the nested guest's kernel),
 #                          modcheck.sh, vmkit.sh, initramfs.sh; then the
 #                          x86_64 guest starts (boot.sh; one host core,
-#                          single-threaded TCG, see platform/x86_64.sh)
-#  4. arm64 and bisection, kernel.sh arm64, selftests.sh, initramfs.sh;
-#     beside the guest     build-series.sh x86_64 and arm64 (every patch
-#                          builds, no new W=1/sparse/kernel-doc warning);
-#                          then the arm64 guest in test and nofwb mode, on
-#                          the core the builds leave to it
+#                          single-threaded TCG, see platform/x86_64.sh): it
+#                          is the longest step, so it starts as early as
+#                          it can
+#  4. beside the guest     checkpatch.sh (--strict --codespell), docs.sh
+#                          (make htmldocs); kernel.sh arm64, selftests.sh,
+#                          vmkit.sh, initramfs.sh; build-series.sh x86_64
+#                          and arm64 (every patch builds, no new
+#                          W=1/sparse/kernel-doc warning); then the arm64
+#                          guest in test and nofwb mode, on the core the
+#                          builds leave to it
 #  5. the guests' results
 #
 # The compiler cache is ccache's own, shared by every clone on the machine
@@ -146,10 +148,8 @@ step tree "$top/scripts/tree.sh" || finish
 # build-series.sh below, which refuses to walk such a tree.
 bgstep build-x86_64 "$top/scripts/kernel.sh" x86_64
 step export-check "$top/scripts/export-check.sh"
-step checkpatch "$top/scripts/checkpatch.sh"
 step series-check "$top/scripts/series-check.sh"
 step send-dry-run "$top/scripts/send-dry-run.sh"
-step docs "$top/scripts/docs.sh"
 
 # initramfs ARCH: the ARCH guest's initramfs, with the files guest/files
 # lists for ARCH (the Makefile reads it too)
@@ -217,6 +217,11 @@ fi
 ) &
 lane=$!
 
+# The checks that read the mails and the documentation, on the core the
+# x86_64 guest leaves
+step checkpatch "$top/scripts/checkpatch.sh"
+step docs "$top/scripts/docs.sh"
+
 # 4. arm64 and every patch of the series, beside the guests (build/linux
 # is checked out patch by patch: nothing else may build from it meanwhile)
 arm64=
@@ -224,6 +229,8 @@ step build-arm64 "$top/scripts/kernel.sh" arm64 && arm64=ok &&
 	cp "$build/arm64/arch/arm64/boot/Image" "$logs/Image-arm64"
 [ -n "$arm64" ] &&
 	step selftests-arm64 "$top/scripts/selftests.sh" arm64 &&
+	step vmkit-arm64 "$top/scripts/vmkit.sh" arm64 \
+		"$build/selftests-arm64/vmkit.cpio" &&
 	initramfs arm64 || arm64=
 [ ! -f "$build/l2-x86_64/vmlinux" ] ||
 	step build-series-x86_64 "$top/scripts/build-series.sh" x86_64

@@ -10,6 +10,16 @@ pkgs="build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
 	busybox-static codespell git-email libmailtools-perl
 	python3-sphinx python3-sphinx-rtd-theme $BASE_PACKAGE=$BASE_VERSION"
 
+# The arm64 guest's busybox and QEMU come from Debian's arm64 packages,
+# downloaded and unpacked, never installed (scripts/initramfs.sh,
+# scripts/vmkit.sh): apt must know that architecture.
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	[ "$(id -u)" = 0 ] || die "arm64 packages are not enabled (run 'make deps' as root)"
+	say "enabling arm64 packages (dpkg --add-architecture arm64)"
+	dpkg --add-architecture arm64
+	apt-get update -q >/dev/null || die "apt-get update failed"
+fi
+
 missing=
 for p in $pkgs; do
 	name=${p%%=*}

@@ -4,10 +4,12 @@
  * that a test plays the firmware for (guest/nvgrace-ghes.c).
  * scripts/boot.sh compiles it with iasl and passes it with -acpitable.
  *
- * The error status address is a 64-bit word of guest RAM at 0x7d000000
+ * The error status address is a 64-bit word of guest RAM at 4 GiB
  * ($GHES_ADDR in platform/x86_64.sh): above mem=1536M, so the kernel does
- * not use it and /dev/mem maps it, and outside the memory of every GPU
- * stand-in (the uAPI fuzzer writes there). The test stores in it the
+ * not use it and /dev/mem maps it; outside the memory of every GPU
+ * stand-in (the uAPI fuzzer writes there); and above the initramfs, which
+ * QEMU loads at the top of the RAM below 2 GiB: the word must read 0 (no
+ * error block yet) from the first poll on. The test stores in it the
  * address of the error status block, the next page. Polled every 1000 ms,
  * as a firmware without an interrupt for it would be.
  */
@@ -37,7 +39,7 @@
 [0001]                          Bit Width : 40
 [0001]                         Bit Offset : 00
 [0001]               Encoded Access Width : 04 [QWord Access:64]
-[0008]                            Address : 000000007D000000
+[0008]                            Address : 0000000100000000
 
 [0028]                             Notify : [Hardware Error Notification Structure]
 [0001]                        Notify Type : 00 [Polled]

@@ -29,7 +29,7 @@ QEMU=qemu-system-x86_64
 # flushes on the vCPU's own thread), Debian 12 has 7.2. Single-threaded TCG
 # changes the map only between vCPU time slices, and uses one host core.
 QEMU_MACHINE="-M q35 -accel tcg,thread=single -cpu qemu64,vendor=GenuineIntel
-	-m 2G -smp 2 -nic none -device intel-iommu,intremap=on"
+	-m 3G -smp 2 -nic none -device intel-iommu,intremap=on"
 CONSOLE=ttyS0
 # RAM above 1536M (0x60000000 up to the 2G top) has no struct page: that is
 # the "GPU memory"
@@ -37,9 +37,13 @@ KERNEL_ARGS="mem=1536M intel_iommu=on"
 FIRMWARE=firmware/x86_64-gpu.asl
 # A HEST with one polled Generic Hardware Error Source, whose error status
 # address is the word at $GHES_ADDR (firmware/x86_64-hest.asl has it too):
-# guest/nvgrace-ghes.c plays the firmware there
+# guest/nvgrace-ghes.c plays the firmware there. It is the first word of
+# the RAM above 4 GiB (q35 puts the third GiB of -m 3G there; mem= leaves
+# all of it to the tests): RAM below 2 GiB is no place for it, as QEMU
+# loads the initramfs at the top of that RAM, and GHES reads the word as
+# soon as it probes, at boot.
 HEST=firmware/x86_64-hest.asl
-GHES_ADDR=0x7d000000
+GHES_ADDR=0x100000000
 
 # The firmware's values, as $FIRMWARE has them: the GPU memory of $GPU
 # (384 MiB, not a power of two, so its BAR has padding) and of $RGPU

@@ -78,10 +78,10 @@ arm64)
 	pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests \
 		--no-conflicts --no-breaks --no-replaces --no-enhances \
 		qemu-system-arm:arm64 | grep -E '^[^ <]+:arm64$' | sort -u)
+	[ -n "$pkgs" ] || die "apt-cache knows no qemu-system-arm:arm64"
 	# and the UEFI firmware for an ACPI guest (L2 with ras=on: guest/vm.sh)
 	pkgs="$pkgs
 qemu-efi-aarch64"
-	[ -n "$pkgs" ] || die "apt-cache knows no qemu-system-arm:arm64"
 	# Unpacked again when the list changes (another Debian point release)
 	if [ "$(cat "$root/.packages" 2>/dev/null)" != "$pkgs" ]; then
 		dl=$build/qemu-arm64.dl
